@@ -1,0 +1,80 @@
+"""Domain nouns: immutable values, no I/O, no clock."""
+
+from deconflict.model.area import Area, AreaKind
+from deconflict.model.conflict import (
+    Conflict,
+    Rule,
+    SeparationFinding,
+    SeparationLevel,
+    Severity,
+    Verdict,
+)
+from deconflict.model.measure import (
+    THRESHOLD_TOLERANCE_M,
+    AltitudeBand,
+    Degrees,
+    Metres,
+    Position,
+    Window,
+)
+from deconflict.model.notice import DEFAULT_STANDOFF_M, Notice, NoticeKind
+from deconflict.model.party import (
+    DisclosureLevel,
+    DisclosureRule,
+    Party,
+    PartyKind,
+    Relation,
+    RelationKind,
+    Relations,
+    SeparationPolicy,
+    SeparationRule,
+)
+from deconflict.model.scenario import FORMAT_VERSION, Scenario
+from deconflict.model.sensor import Border, Sensor, SensorKind
+from deconflict.model.shape import Shape
+from deconflict.model.site import Site, SiteKind
+from deconflict.model.unit import Fix, Unit, UnitKind
+from deconflict.model.zone import Side, Zone, ZoneKind
+
+__all__ = [
+    "DEFAULT_STANDOFF_M",
+    "FORMAT_VERSION",
+    "THRESHOLD_TOLERANCE_M",
+    "AltitudeBand",
+    "Area",
+    "AreaKind",
+    "Border",
+    "Conflict",
+    "Degrees",
+    "DisclosureLevel",
+    "DisclosureRule",
+    "Fix",
+    "Metres",
+    "Notice",
+    "NoticeKind",
+    "Party",
+    "PartyKind",
+    "Position",
+    "Relation",
+    "RelationKind",
+    "Relations",
+    "Rule",
+    "Scenario",
+    "Sensor",
+    "SensorKind",
+    "SeparationFinding",
+    "SeparationLevel",
+    "SeparationPolicy",
+    "SeparationRule",
+    "Severity",
+    "Shape",
+    "Side",
+    "Site",
+    "SiteKind",
+    "Unit",
+    "UnitKind",
+    "Verdict",
+    "Window",
+    "Zone",
+    "ZoneKind",
+]
