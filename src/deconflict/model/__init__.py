@@ -16,6 +16,8 @@ from deconflict.model.measure import (
     Metres,
     Position,
     Window,
+    parse_rfc3339,
+    rfc3339,
 )
 from deconflict.model.notice import DEFAULT_STANDOFF_M, Notice, NoticeKind
 from deconflict.model.party import (
@@ -77,4 +79,6 @@ __all__ = [
     "Window",
     "Zone",
     "ZoneKind",
+    "parse_rfc3339",
+    "rfc3339",
 ]

@@ -17,7 +17,9 @@ __all__ = [
     "Metres",
     "Position",
     "Window",
+    "parse_rfc3339",
     "require_utc",
+    "rfc3339",
 ]
 
 Metres = NewType("Metres", float)
@@ -38,6 +40,39 @@ def require_utc(moment: datetime) -> datetime:
     """
     if moment.tzinfo is None:
         raise ValueError("time must carry a timezone (UTC)")
+    return moment.astimezone(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC time as the scenario format writes it.
+
+    >>> rfc3339(datetime(2017, 9, 18, 6, 0, 0, 500000, tzinfo=UTC))
+    '2017-09-18T06:00:00.5Z'
+    """
+    moment = require_utc(moment)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """Parse an RFC 3339 time that states UTC (``Z`` or ``+00:00``).
+
+    >>> parse_rfc3339("2017-09-18T06:00:00Z").isoformat()
+    '2017-09-18T06:00:00+00:00'
+    """
+    bad = f"{text!r} is not an RFC 3339 date-time (expected 2017-09-18T06:00:00Z)"
+    cleaned = text.strip().replace("z", "Z")
+    if "T" not in cleaned.upper():
+        raise ValueError(bad)
+    try:
+        moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(bad) from None
+    offset = moment.utcoffset()
+    if offset is None or offset.total_seconds() != 0:
+        raise ValueError(f"{text!r} must be in UTC (end it with Z)")
     return moment.astimezone(UTC)
 
 

@@ -1,0 +1,174 @@
+"""The ``deconflict`` command: a thin shell over :mod:`deconflict.service`.
+
+Bad input exits with status 2 and one line naming the field; other failures exit 1. No tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from deconflict import service
+from deconflict.errors import DeconflictError
+from deconflict.model import parse_rfc3339
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table",
+                       show_default=True, help="Output format.")
+_SCENARIO = click.option("--scenario", "scenario_path", type=click.Path(path_type=Path),
+                         help="Scenario file (YAML or JSON).")
+_DB = click.option("--db", "db_path", type=click.Path(path_type=Path),
+                   help="SQLite database written by `deconflict load`.")
+
+
+def _parse_at(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_rfc3339(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+_AT = click.option("--at", callback=_parse_at, metavar="RFC3339",
+                   help="Evaluate at this moment instead of the scenario's time.")
+
+
+def _reports_errors(command: F) -> F:
+    """Turn the hub's errors into one line on stderr and the documented exit status."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DeconflictError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2 if 400 <= exc.status < 500 else 1)
+
+    return run  # type: ignore[return-value]
+
+
+def _emit_json(payload: dict[str, Any]) -> None:
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+@click.group()
+@click.version_option(package_name="deconflict")
+def main() -> None:
+    """deconflict: a deconfliction hub for parties that do not trust each other."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--db", "db_path", type=click.Path(path_type=Path), required=True,
+              help="SQLite database to create or replace.")
+@_FORMAT
+@_reports_errors
+def load(scenario: Path, db_path: Path, fmt: str) -> None:
+    """Validate SCENARIO and load it into the database (all or nothing)."""
+    summary = service.load_into_store(scenario, db_path)
+    if fmt == "json":
+        _emit_json(summary.to_dict())
+        return
+    counts = ", ".join(f"{n} {k}" for k, n in summary.counts.items() if n)
+    click.echo(f"loaded {summary.scenario or scenario.name!s} into {db_path}: {counts}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@_reports_errors
+def validate(scenario: Path) -> None:
+    """Check SCENARIO against the format; print nothing but 'ok' when it is valid."""
+    service.read_scenario(scenario_path=scenario)
+    click.echo("ok")
+
+
+@main.command()
+@_SCENARIO
+@_DB
+@click.option("--notice", "notices", multiple=True, metavar="ID",
+              help="Screen only this notice (repeatable).")
+@_AT
+@_FORMAT
+@_reports_errors
+def screen(scenario_path: Path | None, db_path: Path | None, notices: tuple[str, ...],
+           at: datetime | None, fmt: str) -> None:
+    """Screen notices against everything the hub knows (the whole truth, as an admin sees it)."""
+    report = service.screen(service.read_scenario(scenario_path, db_path, at), notices)
+    if fmt == "json":
+        _emit_json(report.to_dict())
+        return
+    _print_screening(report)
+
+
+@main.command()
+@_SCENARIO
+@_DB
+@_AT
+@_FORMAT
+@_reports_errors
+def separation(scenario_path: Path | None, db_path: Path | None, at: datetime | None,
+               fmt: str) -> None:
+    """List pairs of non-partner units in warn or critical separation."""
+    report = service.separation(service.read_scenario(scenario_path, db_path, at))
+    if fmt == "json":
+        _emit_json(report.to_dict())
+        return
+    _print_separation(report)
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(path_type=Path),
+              help="Keep the demo's database here (default: a temporary file).")
+@click.option("--no-serve", is_flag=True,
+              help="End when the replay ends (the hub server is not built yet, so this is "
+                   "also what happens without the flag).")
+@_reports_errors
+def demo(db_path: Path | None, no_serve: bool) -> None:
+    """Replay "Euphrates, September 2017" and show what the hub decides at each step."""
+    from deconflict.demo import run_demo
+
+    run_demo(db_path, Console())
+
+
+def _km(metres: float) -> str:
+    return f"{metres / 1000:.2f} km"
+
+
+def _print_screening(report: service.ScreeningReport) -> None:
+    table = Table(title=f"Screening at {report.time:%Y-%m-%d %H:%MZ}")
+    for column in ("notice", "verdict", "rule", "target", "party", "distance", "severity"):
+        table.add_column(column)
+    for item in report.notices:
+        verdict = item.to_dict()["verdict"]
+        if not item.conflicts:
+            table.add_row(item.notice.id, f"[green]{verdict}[/]", "", "", "", "", "")
+        for c in item.conflicts:
+            sev = c.severity.value if c.severity else ""
+            table.add_row(item.notice.id, f"[red]{verdict}[/]", c.rule.value, c.target, c.party,
+                          _km(c.distance_m), sev)
+    Console().print(table)
+
+
+def _print_separation(report: service.SeparationReport) -> None:
+    table = Table(title=f"Separation at {report.time:%Y-%m-%d %H:%MZ}")
+    for column in ("unit a", "unit b", "edge distance", "level"):
+        table.add_column(column)
+    for p in report.pairs:
+        colour = "red" if p.level.value == "critical" else "yellow"
+        table.add_row(p.a, p.b, _km(p.distance_m), f"[{colour}]{p.level.value}[/]")
+    if not report.pairs:
+        table.add_row("—", "—", "—", "[green]clear[/]")
+    Console().print(table)
