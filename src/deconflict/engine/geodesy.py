@@ -53,7 +53,7 @@ def to_local(lon0: float, lat0: float, lons: FloatArray, lats: FloatArray) -> Fl
 
     >>> xy = to_local(40.0, 35.0, np.array([40.0]), np.array([36.0]))
     >>> round(float(xy[0, 1]))   # one degree of latitude north, in metres
-    110941
+    110950
     """
     n = len(lons)
     az, _, dist = GEOD.inv(np.full(n, lon0), np.full(n, lat0), lons, lats)

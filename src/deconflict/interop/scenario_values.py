@@ -19,8 +19,11 @@ from deconflict.model import AltitudeBand, Position, Window
 
 __all__ = [
     "Record",
+    "as_altitude",
     "as_angle",
+    "as_coordinates",
     "as_distance",
+    "as_enum",
     "as_id",
     "as_list",
     "as_number",
@@ -37,7 +40,8 @@ E = TypeVar("E", bound=StrEnum)
 
 # RFC 3339 date-time in UTC only: "Z" or "+00:00"; "-00:00" means "offset unknown" and is refused.
 _RFC3339_UTC = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|\+00:00)"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|\+00:00)",
+    re.ASCII,  # digits 0-9 only, as RFC 3339 says
 )
 
 
@@ -56,6 +60,8 @@ def describe(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "a very large number"
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, str):
@@ -70,7 +76,7 @@ def describe(value: object) -> str:
 
 
 def _fail(path: str, message: str) -> ScenarioError:
-    return ScenarioError(message, field=path)
+    return ScenarioError(message, field=path or None)
 
 
 def as_number(raw: object, path: str) -> float:
@@ -134,12 +140,13 @@ def as_time(raw: object, path: str) -> datetime:
         raise _fail(path, f"expected an RFC 3339 time string, got {describe(raw)}")
     match = _RFC3339_UTC.fullmatch(raw)
     if match is None:
-        raise _fail(path, f"expected an RFC 3339 time in UTC like 2017-09-18T06:00:00Z, got {raw!r}")
-    *parts, fraction = match.groups()
+        expected = "expected an RFC 3339 time in UTC like 2017-09-18T06:00:00Z"
+        raise _fail(path, f"{expected}, got {raw!r}")
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     # Finer than microseconds cannot be held by datetime; the extra digits are dropped.
-    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    micro = int((match.group(7) or "0")[:6].ljust(6, "0"))
     try:
-        return datetime(*(int(p) for p in parts), micro, tzinfo=UTC)  # type: ignore[misc]
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
     except ValueError as exc:
         raise _fail(path, f"not a valid time {raw!r}: {exc}") from None
 
@@ -225,6 +232,7 @@ class Record:
         return as_text(self.raw[key], self.path(key)) if key in self.raw else default
 
     def id(self, key: str = "id") -> str:
+        """A required, non-blank string (ids, and the names that must be given)."""
         return as_id(self.raw[key], self.path(key))
 
     def enum(self, key: str, kind: type[E]) -> E:
