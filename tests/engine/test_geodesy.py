@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -60,7 +61,7 @@ def test_densify_keeps_ends_and_bounds_edge_length() -> None:
     dense = densify(LineString([(38.0, 33.0), (42.0, 37.0)]))
     coords = list(dense.coords)
     assert coords[0] == (38.0, 33.0) and coords[-1] == (42.0, 37.0)
-    steps = [WGS84.Inverse(a[1], a[0], b[1], b[0])["s12"] for a, b in zip(coords, coords[1:])]
+    steps = [WGS84.Inverse(a[1], a[0], b[1], b[0])["s12"] for a, b in itertools.pairwise(coords)]
     assert max(steps) <= 5000.0 + 1e-6
 
 

@@ -18,13 +18,16 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from deconflict.engine.geodesy import densify
+
 __all__ = ["EDGE_BULGE_M", "SpatialIndex", "search_box"]
 
 _M_PER_DEG_LAT_MIN = 110_500.0  # below the true minimum of 110 574 m: errs wide
 _M_PER_DEG_LON_EQ = 111_000.0  # below the true 111 319 m at the equator: errs wide
 _POLE_LAT = 89.5
 
-#: Allowance for a densified geodesic edge bulging outside its vertices' lon/lat box.
+#: Allowance for a densified geodesic edge (at most 5 km long) bulging outside its vertices'
+#: lon/lat box: well under a metre below 85 degrees of latitude.
 EDGE_BULGE_M = 25.0
 
 
@@ -48,17 +51,24 @@ def search_box(bounds: tuple[float, float, float, float], distance_m: float) -> 
     return shapely.box(min_lon - dlon, min_lat - dlat, max_lon + dlon, max_lat + dlat)
 
 
+def _dense(geom: BaseGeometry) -> BaseGeometry:
+    if geom.geom_type in ("Point", "MultiPoint"):
+        return geom
+    return densify(geom)
+
+
 class SpatialIndex:
     """Candidates near a geometry among a fixed list of lon/lat geometries."""
 
     def __init__(self, geometries: Sequence[BaseGeometry]) -> None:
-        self._tree = shapely.STRtree(list(geometries))
+        # Boxes of densified copies: a long geodesic edge bulges far outside its vertices' box.
+        self._tree = shapely.STRtree([_dense(g) for g in geometries])
         self.size = len(geometries)
 
     def candidates(self, geom: BaseGeometry, distance_m: float) -> NDArray[np.intp]:
         """Indices of geometries whose box meets ``geom``'s box grown by ``distance_m``."""
         if self.size == 0:
             return np.empty(0, dtype=np.intp)
-        box = search_box(geom.bounds, distance_m)
+        box = search_box(_dense(geom).bounds, distance_m)
         found: NDArray[np.intp] = self._tree.query(box)
         return np.sort(found)

@@ -142,8 +142,8 @@ def _line_conflicts(notice: Notice, line: Zone, friendly: frozenset[str]) -> lis
         return []
     gap = distance_m(notice.shape, line.shape)
     reached = sides_reached(notice.shape, notice.buffer_m, line.shape.geometry, gap)
-    return [Conflict(Rule.LINE, line.id, parties[side], gap)
-            for side in sorted(reached) if side in parties]
+    touched = sorted({parties[side] for side in reached if side in parties})
+    return [Conflict(Rule.LINE, line.id, party, gap) for party in touched]
 
 
 def _distances_within(lons: NDArray[np.float64], lats: NDArray[np.float64], notice: Notice,

@@ -7,6 +7,7 @@ to the widest threshold never drops a true pair. Each candidate is then measured
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ from deconflict.model import (
     Severity,
 )
 
-__all__ = ["SeparationSweep", "ecef", "separation_findings", "sweep"]
+__all__ = ["SeparationSweep", "ecef", "separation_findings", "separation_involving", "sweep"]
 
 _A = 6_378_137.0
 _E2 = 6.69437999014e-3
@@ -81,6 +82,24 @@ def sweep(scenario: Scenario) -> SeparationSweep:
     xyz = ecef(layer.lons, layer.lats)
     pairs = cKDTree(xyz).query_pairs(reach, output_type="ndarray")
     return _refine(layer, codes, warn, critical, pairs, xyz)
+
+
+def separation_involving(scenario: Scenario, unit_ids: Collection[str]) -> list[SeparationFinding]:
+    """Pairs in warn or critical separation that include one of ``unit_ids`` (after they moved)."""
+    layer = _live_layer(scenario)
+    wanted = set(unit_ids)
+    moved = np.array([i for i, u in enumerate(layer.ids) if u in wanted], dtype=np.intp)
+    codes, names = _party_codes(layer)
+    warn, critical = _threshold_tables(names, scenario.separation, scenario.relation_index)
+    if len(moved) == 0 or len(layer.ids) < 2 or not np.isfinite(warn).any():
+        return []
+    reach = float(np.nanmax(warn)) + 2 * layer.max_radius
+    xyz = ecef(layer.lons, layer.lats)
+    near = cKDTree(xyz).query_ball_point(xyz[moved], reach)
+    found = {(min(int(i), j), max(int(i), j)) for i, js in zip(moved, near, strict=True)
+             for j in js if j != i}
+    pairs = np.array(sorted(found), dtype=np.intp).reshape(-1, 2)
+    return _refine(layer, codes, warn, critical, pairs, xyz).findings()
 
 
 def _live_layer(scenario: Scenario) -> UnitLayer:
