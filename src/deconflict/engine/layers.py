@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Generic, Protocol, TypeVar
 
 import numpy as np
@@ -12,7 +13,8 @@ import shapely
 from numpy.typing import NDArray
 
 from deconflict.engine.index import SpatialIndex
-from deconflict.model import Shape, Unit
+from deconflict.model import Fix, Shape, Unit
+from deconflict.model.measure import DEFAULT_STALE_AFTER
 
 __all__ = ["ShapeLayer", "UnitLayer"]
 
@@ -25,7 +27,7 @@ class _Shaped(Protocol):
 T = TypeVar("T", bound=_Shaped)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UnitLayer:
     """Units' positions at one moment as parallel arrays (latest fix at or before the moment)."""
 
@@ -36,28 +38,51 @@ class UnitLayer:
     alts: NDArray[np.float64]  # NaN where unknown
     radii: NDArray[np.float64]
     stale: NDArray[np.float64]  # POSIX seconds
-    index: SpatialIndex
 
     @classmethod
     def at(cls, units: Sequence[Unit], moment: datetime) -> UnitLayer:
-        rows = [(u, f) for u in units if (f := u.fix_at(moment)) is not None]
-        lons = np.array([f.position.lon for _, f in rows], dtype=np.float64)
-        lats = np.array([f.position.lat for _, f in rows], dtype=np.float64)
-        alts = [np.nan if f.position.alt_m is None else f.position.alt_m for _, f in rows]
+        rows = [(u, f) for u in units if (f := _fix_at(u, moment)) is not None]
+        fixes = [f for _, f in rows]
+        n = len(fixes)
         return cls(
             ids=tuple(u.id for u, _ in rows),
             parties=np.array([u.party for u, _ in rows], dtype=np.str_),
-            lons=lons,
-            lats=lats,
-            alts=np.array(alts, dtype=np.float64),
-            radii=np.array([f.radius_m for _, f in rows], dtype=np.float64),
-            stale=np.array([f.stale_at.timestamp() for _, f in rows], dtype=np.float64),
-            index=SpatialIndex(shapely.points(lons, lats) if rows else []),
+            lons=np.fromiter((f.position.lon for f in fixes), np.float64, n),
+            lats=np.fromiter((f.position.lat for f in fixes), np.float64, n),
+            alts=np.fromiter((np.nan if f.position.alt_m is None else f.position.alt_m
+                              for f in fixes), np.float64, n),
+            radii=np.fromiter((f.radius_m for f in fixes), np.float64, n),
+            stale=_stale_seconds(fixes),
         )
+
+    def where(self, keep: NDArray[np.bool_]) -> UnitLayer:
+        """The units for which ``keep`` is true."""
+        idx = np.flatnonzero(keep)
+        return UnitLayer(tuple(self.ids[i] for i in idx), self.parties[idx], self.lons[idx],
+                         self.lats[idx], self.alts[idx], self.radii[idx], self.stale[idx])
+
+    @cached_property
+    def index(self) -> SpatialIndex:
+        """Built on first use: the separation sweep never needs it."""
+        return SpatialIndex(shapely.points(self.lons, self.lats) if len(self.ids) else [])
 
     @property
     def max_radius(self) -> float:
         return float(self.radii.max()) if len(self.radii) else 0.0
+
+
+def _fix_at(unit: Unit, moment: datetime) -> Fix | None:
+    last = unit.track[-1]
+    return last if last.time <= moment else unit.fix_at(moment)  # most tracks end before now
+
+
+def _stale_seconds(fixes: Sequence[Fix]) -> NDArray[np.float64]:
+    """When each fix goes stale, as POSIX seconds (the default is observed + 6 h)."""
+    out = np.empty(len(fixes), dtype=np.float64)
+    for k, f in enumerate(fixes):
+        out[k] = (f.stale.timestamp() if f.stale is not None
+                  else f.time.timestamp() + DEFAULT_STALE_AFTER)
+    return out
 
 
 class ShapeLayer(Generic[T]):

@@ -71,17 +71,33 @@ def separation_findings(scenario: Scenario) -> list[SeparationFinding]:
 
 
 def sweep(scenario: Scenario) -> SeparationSweep:
-    """The separation sweep at ``scenario.time``, kept as arrays."""
+    """The separation sweep at ``scenario.time``, kept as arrays.
+
+    One k-d tree per party; only pairs of parties that owe each other separation are searched,
+    each with its own reach, so pairs within one party or between partners cost nothing.
+    """
     layer = _live_layer(scenario)
     codes, names = _party_codes(layer)
     warn, critical = _threshold_tables(names, scenario.separation, scenario.relation_index)
-    if len(layer.ids) < 2 or not np.isfinite(warn).any():
-        empty = np.empty((0, 2), dtype=np.intp)
-        return _refine(layer, codes, warn, critical, empty, np.empty((0, 3)))
-    reach = float(np.nanmax(warn)) + 2 * layer.max_radius
     xyz = ecef(layer.lons, layer.lats)
-    pairs = cKDTree(xyz).query_pairs(reach, output_type="ndarray")
+    members = [np.flatnonzero(codes == k) for k in range(len(names))]
+    trees = [cKDTree(xyz[m]) for m in members]
+    found = [_pairs_between(layer, members, trees, warn, i, j)
+             for i in range(len(names)) for j in range(i + 1, len(names))
+             if not np.isnan(warn[i, j])]
+    pairs = np.concatenate(found) if found else np.empty((0, 2), dtype=np.intp)
     return _refine(layer, codes, warn, critical, pairs, xyz)
+
+
+def _pairs_between(layer: UnitLayer, members: list[NDArray[np.intp]], trees: list[cKDTree],
+                   warn: NDArray[np.float64], i: int, j: int) -> NDArray[np.intp]:
+    """Candidate pairs (global indices) of party ``i`` and party ``j`` units."""
+    if len(members[i]) == 0 or len(members[j]) == 0:
+        return np.empty((0, 2), dtype=np.intp)
+    reach = float(warn[i, j]) + float(layer.radii[members[i]].max()) + float(
+        layer.radii[members[j]].max())
+    near = trees[i].sparse_distance_matrix(trees[j], reach, output_type="ndarray")
+    return np.column_stack((members[i][near["i"]], members[j][near["j"]])).astype(np.intp)
 
 
 def separation_involving(scenario: Scenario, unit_ids: Collection[str]) -> list[SeparationFinding]:
@@ -103,9 +119,8 @@ def separation_involving(scenario: Scenario, unit_ids: Collection[str]) -> list[
 
 
 def _live_layer(scenario: Scenario) -> UnitLayer:
-    moment = scenario.time
-    live = [u for u in scenario.units if (f := u.fix_at(moment)) is not None and f.live_at(moment)]
-    return UnitLayer.at(live, moment)
+    layer = UnitLayer.at(scenario.units, scenario.time)
+    return layer.where(layer.stale > scenario.time.timestamp())
 
 
 def _party_codes(layer: UnitLayer) -> tuple[NDArray[np.intp], list[str]]:
