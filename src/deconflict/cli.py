@@ -18,8 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from deconflict import service
+from deconflict.api.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 from deconflict.errors import DeconflictError
-from deconflict.model import parse_rfc3339
+from deconflict.model import Role, parse_rfc3339
 
 __all__ = ["main"]
 
@@ -60,7 +61,7 @@ def _reports_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def _emit_json(payload: dict[str, Any]) -> None:
+def _emit_json(payload: dict[str, Any] | list[Any]) -> None:
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 
@@ -141,6 +142,67 @@ def demo(db_path: Path | None, no_serve: bool) -> None:
     from deconflict.demo import run_demo
 
     run_demo(db_path, Console())
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(path_type=Path), required=True,
+              help="SQLite database written by `deconflict load`.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True,
+              help="Address to bind; the default keeps the hub on this machine.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
+@_AT
+@_reports_errors
+def serve(db_path: Path, host: str, port: int, at: datetime | None) -> None:
+    """Run the hub server (API v1 under /api/v1, OpenAPI at /openapi.json)."""
+    from deconflict.api.serve import run
+
+    run(Settings(db_path=db_path, host=host, port=port, at=at))
+
+
+@main.group()
+def token() -> None:
+    """Create, list and revoke bearer tokens."""
+
+
+@token.command("create")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), required=True)
+@click.option("--party", required=True, help="The party the token acts for.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True,
+              help="viewer reads; liaison acts for its party; admin manages tokens.")
+@click.option("--name", default="", help="Who holds it (shown in lists).")
+@_reports_errors
+def token_create(db_path: Path, party: str, role: str, name: str) -> None:
+    """Print a new token alone on stdout (it is shown only this once)."""
+    click.echo(service.tokens.create(db_path, party, Role(role), name))
+
+
+@token.command("list")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), required=True)
+@_FORMAT
+@_reports_errors
+def token_list(db_path: Path, fmt: str) -> None:
+    """List tokens (never their secrets)."""
+    rows = service.tokens.listing(db_path)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title="Tokens")
+    for column in ("id", "party", "role", "name", "created", "revoked"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row[k] or "") for k in ("id", "party", "role", "name", "created",
+                                                       "revoked")))
+    Console().print(table)
+
+
+@token.command("revoke")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), required=True)
+@click.argument("token_id")
+@_reports_errors
+def token_revoke(db_path: Path, token_id: str) -> None:
+    """Revoke a token by its id (from `token list`)."""
+    service.tokens.revoke(db_path, token_id)
+    click.echo(f"revoked {token_id}")
 
 
 def _km(metres: float) -> str:

@@ -8,9 +8,12 @@ Every error the hub raises on purpose derives from :class:`DeconflictError` and 
 from __future__ import annotations
 
 __all__ = [
+    "AuthenticationError",
     "ConflictingStateError",
     "DeconflictError",
+    "ForbiddenError",
     "NotFoundError",
+    "RateLimitedError",
     "ScenarioError",
     "StoreError",
     "ValidationError",
@@ -78,3 +81,24 @@ class StoreError(DeconflictError):
 
     code = "store_error"
     status = 503
+
+
+class AuthenticationError(DeconflictError):
+    """No credential, or one that is malformed, unknown, expired or revoked."""
+
+    code = "unauthenticated"
+    status = 401
+
+
+class ForbiddenError(DeconflictError):
+    """The credential is valid but its role may not do this (a viewer filing a notice)."""
+
+    code = "forbidden"
+    status = 403
+
+
+class RateLimitedError(DeconflictError):
+    """A party went over its budget (notices per hour); try again later."""
+
+    code = "rate_limited"
+    status = 429

@@ -1,5 +1,7 @@
 """Domain nouns: immutable values, no I/O, no clock."""
 
+from deconflict.model.access import Credential, Role
+from deconflict.model.alert import Alert, AlertKind
 from deconflict.model.area import Area, AreaKind
 from deconflict.model.conflict import (
     Conflict,
@@ -9,6 +11,7 @@ from deconflict.model.conflict import (
     Severity,
     Verdict,
 )
+from deconflict.model.filing import Answer, AnswerKind, Filing, NoticeState
 from deconflict.model.measure import (
     THRESHOLD_TOLERANCE_M,
     AltitudeBand,
@@ -19,6 +22,7 @@ from deconflict.model.measure import (
     parse_rfc3339,
     rfc3339,
 )
+from deconflict.model.message import Level, Message
 from deconflict.model.notice import DEFAULT_STANDOFF_M, Notice, NoticeKind
 from deconflict.model.party import (
     DisclosureLevel,
@@ -36,30 +40,40 @@ from deconflict.model.sensor import Border, Sensor, SensorKind
 from deconflict.model.shape import Shape
 from deconflict.model.site import Site, SiteKind
 from deconflict.model.unit import Fix, Unit, UnitKind
-from deconflict.model.zone import Side, Zone, ZoneKind
+from deconflict.model.zone import Side, Zone, ZoneKind, ZoneVersion
 
 __all__ = [
     "DEFAULT_STANDOFF_M",
     "FORMAT_VERSION",
     "THRESHOLD_TOLERANCE_M",
+    "Alert",
+    "AlertKind",
     "AltitudeBand",
+    "Answer",
+    "AnswerKind",
     "Area",
     "AreaKind",
     "Border",
     "Conflict",
+    "Credential",
     "Degrees",
     "DisclosureLevel",
     "DisclosureRule",
+    "Filing",
     "Fix",
+    "Level",
+    "Message",
     "Metres",
     "Notice",
     "NoticeKind",
+    "NoticeState",
     "Party",
     "PartyKind",
     "Position",
     "Relation",
     "RelationKind",
     "Relations",
+    "Role",
     "Rule",
     "Scenario",
     "Sensor",
@@ -79,6 +93,7 @@ __all__ = [
     "Window",
     "Zone",
     "ZoneKind",
+    "ZoneVersion",
     "parse_rfc3339",
     "rfc3339",
 ]

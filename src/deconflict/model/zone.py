@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from deconflict.model.shape import Shape
 
-__all__ = ["Side", "Zone", "ZoneKind"]
+__all__ = ["Side", "Zone", "ZoneKind", "ZoneVersion"]
 
 
 class ZoneKind(StrEnum):
@@ -46,3 +47,36 @@ class Zone:
 
     def side_party(self, side: Side) -> str | None:
         return dict(self.sides).get(side)
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneVersion:
+    """A proposed version of a zone or line; it takes effect once every signatory has signed."""
+
+    zone: Zone
+    proposer: str
+    proposed: datetime
+    signatures: tuple[tuple[str, datetime], ...] = ()
+
+    @property
+    def signed_by(self) -> frozenset[str]:
+        return frozenset(party for party, _ in self.signatures)
+
+    @property
+    def awaiting(self) -> frozenset[str]:
+        return frozenset(self.zone.signatories) - self.signed_by
+
+    @property
+    def effective(self) -> datetime | None:
+        """When the last signature needed was given; ``None`` while any is missing."""
+        if self.awaiting:
+            return None
+        needed = set(self.zone.signatories)
+        times = [t for party, t in self.signatures if party in needed]
+        return max(times, default=self.proposed)
+
+    def signed(self, party: str, moment: datetime) -> ZoneVersion:
+        if party in self.signed_by:
+            return self
+        return ZoneVersion(self.zone, self.proposer, self.proposed,
+                           (*self.signatures, (party, moment)))

@@ -33,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 
 from deconflict.model import Shape
 
-__all__ = ["Box", "around", "cover", "enlarge", "shape_box"]
+__all__ = ["Box", "around", "cover", "enlarge", "point_box", "shape_box"]
 
 WGS84_A = 6_378_137.0
 WGS84_F = 1 / 298.257223563
@@ -80,6 +80,24 @@ def enlarge(box: Box, distance_m: float) -> tuple[Box, ...]:
         return (Box(-180.0, 180.0, min_lat, max_lat),)
     spans = _wrap(box.min_lon - dlon, box.max_lon + dlon)
     return tuple(Box(lo, hi, min_lat, max_lat) for lo, hi in spans)
+
+
+def point_box(lon: float, lat: float, radius_m: float) -> Box:
+    """``cover(around(lon, lat, radius_m))`` without the intermediate boxes: the box of a
+    position report, computed once per report on the ingest path.
+
+    >>> point_box(40.0, 35.0, 500.0) == cover(around(40.0, 35.0, 500.0))
+    True
+    """
+    reach = radius_m * (1 + REACH_SLACK) + REACH_SLACK_M
+    dlat = reach / MIN_METRES_PER_DEGREE_LAT
+    min_lat = max(-90.0, lat - dlat)
+    max_lat = min(90.0, lat + dlat)
+    dlon = _lon_reach(max(abs(min_lat), abs(max_lat)), reach)
+    # Across the antimeridian the cover of the two pieces is every longitude.
+    if dlon is None or lon - dlon < -180.0 or lon + dlon > 180.0:
+        return Box(-180.0, 180.0, min_lat, max_lat)
+    return Box(lon - dlon, lon + dlon, min_lat, max_lat)
 
 
 def cover(boxes: Sequence[Box]) -> Box:

@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -66,6 +66,7 @@ __all__ = [
     "separation_rows",
     "text_time",
     "time_text",
+    "tracks_of",
     "unit_of",
     "unit_row",
     "zone_of",
@@ -254,6 +255,26 @@ def fix_row(unit_id: str, f: Fix) -> tuple[Any, ...]:
 def fix_of(r: Row) -> Fix:
     """From ``(observed, lon, lat, alt_m, radius_m, stale)``."""
     return Fix(Position(r[1], r[2], r[3]), text_time(r[0]), r[4], _opt_text_time(r[5]))
+
+
+def tracks_of(rows: Iterable[Row]) -> dict[str, list[Fix]]:
+    """Group ``(unit_id, observed, lon, lat, alt_m, radius_m, stale)`` rows, in order, by unit.
+
+    The hot loop of rebuilding a picture: a time that repeats is parsed once (and shared).
+    """
+    tracks: dict[str, list[Fix]] = {}
+    times: dict[str, datetime] = {}
+    for unit_id, observed, lon, lat, alt_m, radius_m, stale in rows:
+        if (time := times.get(observed)) is None:
+            time = times[observed] = text_time(observed)
+        until = None
+        if stale is not None and (until := times.get(stale)) is None:
+            until = times[stale] = text_time(stale)
+        fix = Fix(Position(lon, lat, alt_m), time, radius_m, until)
+        if (track := tracks.get(unit_id)) is None:
+            track = tracks[unit_id] = []
+        track.append(fix)
+    return tracks
 
 
 def separation_rows(policy: SeparationPolicy) -> list[tuple[Any, ...]]:

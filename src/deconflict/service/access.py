@@ -1,0 +1,107 @@
+"""Credentials: bearer tokens stored hashed, sessions for browsers, disclosure choices."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from deconflict.errors import AuthenticationError, ForbiddenError, ValidationError
+from deconflict.model import (
+    AlertKind,
+    Credential,
+    DisclosureLevel,
+    DisclosureRule,
+    Role,
+)
+from deconflict.service.alerts import alert, raise_alerts
+from deconflict.service.hub import Hub, require_actor
+from deconflict.storage.base import Store
+
+__all__ = [
+    "TOKEN_PREFIX",
+    "authenticate",
+    "create_credential",
+    "open_session",
+    "revoke_credential",
+    "secret_hash",
+    "session_actor",
+    "set_disclosure",
+]
+
+TOKEN_PREFIX = "dcf_"
+
+
+def secret_hash(secret: str) -> str:
+    """Tokens are random and long, so a plain SHA-256 is enough to keep them unrecoverable."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_credential(store: Store, party: str, role: Role, name: str, now: datetime,
+                      parties: Collection[str]) -> tuple[Credential, str]:
+    """A new token for ``party``; the secret is returned once and never stored."""
+    if party not in parties:
+        raise ValidationError(f"unknown party {party!r}", field="party")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    credential = Credential(f"tok-{secrets.token_hex(6)}", party, role, name or party, now)
+    store.add_credential(credential, secret_hash(secret))
+    store.record("hub", "token.create", credential.id, now)
+    return credential, secret
+
+
+def revoke_credential(store: Store, credential_id: str, now: datetime) -> Credential:
+    credential = store.revoke_credential(credential_id, now)
+    store.record("hub", "token.revoke", credential_id, now)
+    return credential
+
+
+def authenticate(store: Store, secret: str, now: datetime) -> Credential:
+    """The credential a bearer token stands for; every failure looks the same."""
+    credential = None
+    if secret.startswith(TOKEN_PREFIX) and 20 <= len(secret) <= 200:
+        credential = store.credential_by_hash(secret_hash(secret))
+    if credential is None or not credential.active_at(now):
+        raise AuthenticationError("a valid bearer token is required")
+    return credential
+
+
+def open_session(hub: Hub, secret: str) -> tuple[str, datetime]:
+    """Exchange a token for a browser session; returns the session secret and its expiry."""
+    now = hub.now()
+    credential = authenticate(hub.store, secret, now)
+    session = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=hub.limits.session_hours)
+    hub.store.add_session(secret_hash(session), credential.id, expires)
+    return session, expires
+
+
+def session_actor(store: Store, session: str, now: datetime) -> Credential:
+    credential = store.session_credential(secret_hash(session), now) if session else None
+    if credential is None:
+        raise AuthenticationError("the session has expired; sign in again")
+    return credential
+
+
+def set_disclosure(hub: Hub, actor: Credential, recipient: str, level: DisclosureLevel) -> None:
+    """What the caller's party releases of its units to ``recipient``."""
+    with hub.lock:
+        now = hub.now()
+        require_actor(actor, now)
+        if recipient not in hub.party_ids() or recipient == actor.party:
+            raise ValidationError("the recipient must be another party of the hub",
+                                  field="recipient")
+        rule = DisclosureRule(actor.party, recipient, level)
+        with hub.store.atomic():
+            hub.store.set_disclosure(rule)
+            hub.store.record(actor.party, "disclosure", f"{recipient}:{level.value}", now)
+            raise_alerts(hub, [alert(hub, recipient, AlertKind.DISCLOSURE, party=actor.party,
+                                     level=level.value)])
+        others = [r for r in hub.scenario().disclosure
+                  if (r.source, r.recipient) != (actor.party, recipient)]
+        hub.apply(disclosure=(*others, rule))
+
+
+def require_admin(actor: Credential) -> None:
+    if actor.role is not Role.ADMIN:
+        raise ForbiddenError("only an admin credential manages tokens and parties")

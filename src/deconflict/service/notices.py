@@ -1,0 +1,216 @@
+"""Notices of planned operations: filed, screened blind, answered by the parties they touch."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from deconflict.engine.disclosure import told_conflict, visible_filing
+from deconflict.errors import (
+    ConflictingStateError,
+    NotFoundError,
+    RateLimitedError,
+    ValidationError,
+)
+from deconflict.interop.documents import notice_from_document
+from deconflict.model import (
+    Alert,
+    AlertKind,
+    Answer,
+    AnswerKind,
+    Conflict,
+    Credential,
+    Filing,
+    Notice,
+    NoticeState,
+    Rule,
+    Scenario,
+)
+from deconflict.service.alerts import alert, raise_alerts
+from deconflict.service.hub import Hub, require_actor
+
+__all__ = ["answer_notice", "file_notice", "notice_view", "set_notice_state", "visible_filings"]
+
+_NEXT_STATES = {
+    NoticeState.CLEARED: (NoticeState.SCREENED, NoticeState.ACKNOWLEDGED, NoticeState.OBJECTED),
+    NoticeState.CANCELLED: (NoticeState.SCREENED, NoticeState.ACKNOWLEDGED, NoticeState.OBJECTED,
+                            NoticeState.CLEARED),
+    NoticeState.COMPLETED: (NoticeState.ACKNOWLEDGED, NoticeState.CLEARED),
+}
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def file_notice(hub: Hub, actor: Credential, body: object) -> tuple[Filing, dict[str, Any]]:
+    """Validate, guard, screen and store a notice; alert the parties it touches."""
+    with hub.lock:
+        now = hub.now()
+        require_actor(actor, now)
+        notice = notice_from_document(body, actor.party, new_id(actor.party), hub.party_ids())
+        _check_own_id(actor, notice)
+        _guard(hub, actor, notice)
+        conflicts = tuple(hub.screener().screen(notice))
+        with hub.store.atomic():
+            checkpoint = hub.store.ledger_position()
+            filing = Filing(notice, _first_state(conflicts), now, checkpoint, conflicts)
+            hub.store.add_notice(notice)
+            hub.store.save_filing(filing)
+            hub.store.record(actor.party, "notice", notice.id, now)
+            raise_alerts(hub, _touched_alerts(hub, filing) + _probing_alerts(hub, filing))
+        hub.apply(notices=(*hub.scenario().notices, notice))
+        hub.filed(filing)
+        return filing, notice_view(hub, filing, actor.party)
+
+
+def _first_state(conflicts: Sequence[Conflict]) -> NoticeState:
+    touched = {c.party for c in conflicts}
+    return NoticeState.SCREENED if touched else NoticeState.CLEARED
+
+
+def _check_own_id(actor: Credential, notice: Notice) -> None:
+    # A chosen id must carry the caller's prefix, so that a clash can only be with its own
+    # objects: a clash with a hidden object's id would reveal that the object exists.
+    if not notice.id.startswith(f"{actor.party}-"):
+        raise ValidationError(f"a notice id you choose must start with '{actor.party}-'",
+                              field="id")
+
+
+def _guard(hub: Hub, actor: Credential, notice: Notice) -> None:
+    limits = hub.limits
+    reach = notice.buffer_m + notice.shape.radius_m
+    if notice.shape.is_point and reach < limits.min_notice_reach_m:
+        raise ValidationError(
+            f"a point notice needs buffer_m + radius_m of at least {limits.min_notice_reach_m:g} m",
+            field="buffer_m")
+    if notice.window.seconds < limits.min_notice_window_s:
+        raise ValidationError(
+            f"a notice window must last at least {limits.min_notice_window_s:g} s", field="window")
+    since = hub.now() - timedelta(hours=1)
+    recent = [f for f in hub.filings.values()
+              if f.notice.party == actor.party and f.filed > since]
+    if len(recent) >= limits.notices_per_hour:
+        raise RateLimitedError(f"at most {limits.notices_per_hour} notices per hour per party")
+
+
+def _touched_alerts(hub: Hub, filing: Filing) -> list[Alert]:
+    return [alert(hub, party, AlertKind.NOTICE_CONFLICT, **notice_view(hub, filing, party))
+            for party in sorted(filing.touched)]
+
+
+def _probing_alerts(hub: Hub, filing: Filing) -> list[Alert]:
+    """Many small notices from one party around another's forces within an hour."""
+    limits, notice = hub.limits, filing.notice
+    if not _small(notice, limits.probing_small_m):
+        return []
+    since = hub.now() - timedelta(hours=1)
+    recent = [f for f in hub.filings.values() if f.notice.party == notice.party
+              and f.filed > since and _small(f.notice, limits.probing_small_m)]
+    recent.append(filing)
+    out = []
+    for party in sorted(filing.touched):
+        around = [f for f in recent if _touches_forces(f, party)]
+        if len(around) >= limits.probing_count and _touches_forces(filing, party):
+            out.append(alert(hub, party, AlertKind.PROBING, by=notice.party, count=len(around),
+                             window_hours=1))
+    return out
+
+
+def _small(notice: Notice, limit_m: float) -> bool:
+    return notice.shape.is_point and notice.buffer_m + notice.shape.radius_m < limit_m
+
+
+def _touches_forces(filing: Filing, party: str) -> bool:
+    return any(c.rule is Rule.UNIT and c.party == party for c in filing.conflicts)
+
+
+def visible_filings(hub: Hub, actor: Credential) -> list[Filing]:
+    filings = list(hub.filings.values())
+    return [f for f in filings if visible_filing(f, actor.party, filings)]
+
+
+def notice_view(hub: Hub, filing: Filing, viewer: str) -> dict[str, Any]:
+    """A filing as ``viewer`` may see it: findings about others are told, not shown."""
+    scenario = hub.scenario()
+    visible = _visible_notice_ids(hub, viewer)
+    own = viewer == filing.notice.party
+    conflicts = [c for c in filing.conflicts if own or c.party == viewer]
+    return {
+        "id": filing.notice.id,
+        "party": filing.notice.party,
+        "state": filing.state.value,
+        "verdict": "conflict" if filing.conflicts else "clear",
+        "checkpoint": filing.checkpoint,
+        "conflicts": [_told(c, viewer, scenario, visible) for c in conflicts],
+        "awaiting": sorted(filing.awaiting) if own else [],
+        "answers": [{"party": a.party, "answer": a.kind.value, "comment": a.comment}
+                    for a in filing.answers if own or a.party == viewer],
+    }
+
+
+def _told(conflict: Conflict, viewer: str, scenario: Scenario, visible: frozenset[str]
+          ) -> dict[str, object]:
+    return told_conflict(conflict, viewer, scenario, visible)
+
+
+def _visible_notice_ids(hub: Hub, viewer: str) -> frozenset[str]:
+    filings = list(hub.filings.values())
+    return frozenset(f.notice.id for f in filings if visible_filing(f, viewer, filings))
+
+
+def _visible_or_404(hub: Hub, actor: Credential, notice_id: str) -> Filing:
+    filing = hub.filings.get(notice_id)
+    if filing is None or not visible_filing(filing, actor.party, list(hub.filings.values())):
+        raise NotFoundError(f"no notice {notice_id!r}", field="id")
+    return filing
+
+
+def answer_notice(hub: Hub, actor: Credential, notice_id: str, kind: AnswerKind,
+                  comment: str = "") -> dict[str, Any]:
+    """A touched party acknowledges or objects; the notifier is told."""
+    with hub.lock:
+        now = hub.now()
+        require_actor(actor, now)
+        filing = _visible_or_404(hub, actor, notice_id)
+        if actor.party not in filing.touched:
+            raise ConflictingStateError("only a party the notice touches answers it",
+                                        field="answer")
+        if not filing.state.is_open or filing.state is NoticeState.CLEARED:
+            raise ConflictingStateError(f"the notice is {filing.state.value}", field="answer")
+        filing = filing.answered(Answer(actor.party, kind, now, comment))
+        with hub.store.atomic():
+            hub.store.save_filing(filing)
+            hub.store.record(actor.party, f"notice.{kind.value}", notice_id, now)
+            raise_alerts(hub, [alert(hub, filing.notice.party, AlertKind.NOTICE_ANSWERED,
+                                     notice=notice_id, party=actor.party, answer=kind.value,
+                                     comment=comment, state=filing.state.value)])
+        hub.filed(filing)
+        return notice_view(hub, filing, actor.party)
+
+
+def set_notice_state(hub: Hub, actor: Credential, notice_id: str, state: NoticeState
+                     ) -> dict[str, Any]:
+    """The notifier clears, cancels or completes its notice; touched parties are told."""
+    with hub.lock:
+        now = hub.now()
+        require_actor(actor, now)
+        filing = _visible_or_404(hub, actor, notice_id)
+        if filing.notice.party != actor.party:
+            raise ConflictingStateError("only the notifying party changes a notice's state",
+                                        field="state")
+        allowed = _NEXT_STATES.get(state, ())
+        if filing.state not in allowed:
+            raise ConflictingStateError(
+                f"a {filing.state.value} notice cannot become {state.value}", field="state")
+        filing = replace(filing, state=state)
+        with hub.store.atomic():
+            hub.store.save_filing(filing)
+            hub.store.record(actor.party, f"notice.{state.value}", notice_id, now)
+            raise_alerts(hub, [alert(hub, p, AlertKind.NOTICE_STATE, notice=notice_id,
+                                     state=state.value) for p in sorted(filing.touched)])
+        hub.filed(filing)
+        return notice_view(hub, filing, actor.party)

@@ -1,0 +1,44 @@
+"""Protected sites and humanitarian movements, notified by any party to every party."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deconflict.engine.geodesy import buffer_footprint
+from deconflict.errors import ValidationError
+from deconflict.interop.documents import site_from_document
+from deconflict.model import AlertKind, Credential, Site, rfc3339
+from deconflict.service.alerts import alert, raise_alerts
+from deconflict.service.hub import Hub, require_actor
+from deconflict.service.notices import new_id
+
+__all__ = ["notify_site", "site_view"]
+
+
+def site_view(site: Site) -> dict[str, Any]:
+    window = None
+    if site.window is not None:
+        window = [rfc3339(site.window.start), rfc3339(site.window.end)]
+    return {"id": site.id, "party": site.party, "kind": site.kind.value, "name": site.name,
+            "buffer_m": site.buffer_m, "window": window}
+
+
+def notify_site(hub: Hub, actor: Credential, body: object) -> Site:
+    """Notification is not permission: every party is told, none is asked to agree."""
+    with hub.lock:
+        now = hub.now()
+        require_actor(actor, now)
+        site = site_from_document(body, actor.party, new_id(actor.party), hub.party_ids())
+        if not site.id.startswith(f"{actor.party}-"):
+            raise ValidationError(f"a site id you choose must start with '{actor.party}-'",
+                                  field="id")
+        buffer_footprint(site.shape, max(site.buffer_m, 1.0))  # refuses degenerate shapes early
+        view = site_view(site)
+        alerts = [alert(hub, p, AlertKind.SITE, **view) for p in hub.party_ids()
+                  if p != actor.party]
+        with hub.store.atomic():
+            hub.store.add_site(site)
+            hub.store.record(actor.party, "site", site.id, now)
+            raise_alerts(hub, alerts)
+        hub.apply(sites=(*hub.scenario().sites, site))
+        return site
