@@ -133,15 +133,41 @@ def separation(scenario_path: Path | None, db_path: Path | None, at: datetime | 
 @main.command()
 @click.option("--db", "db_path", type=click.Path(path_type=Path),
               help="Keep the demo's database here (default: a temporary file).")
-@click.option("--no-serve", is_flag=True,
-              help="End when the replay ends (the hub server is not built yet, so this is "
-                   "also what happens without the flag).")
+@click.option("--no-serve", is_flag=True, help="End when the replay ends.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535),
+              help="Port of the hub served after the replay (on 127.0.0.1).")
 @_reports_errors
-def demo(db_path: Path | None, no_serve: bool) -> None:
-    """Replay "Euphrates, September 2017" and show what the hub decides at each step."""
+def demo(db_path: Path | None, no_serve: bool, port: int) -> None:
+    """Replay "Euphrates, September 2017", then serve the hub with a token per party."""
     from deconflict.demo import run_demo
 
-    run_demo(db_path, Console())
+    console = Console()
+    path = db_path if db_path is not None else service.demo_support.temporary_db()
+    results = run_demo(path, console)
+    if no_serve or not results:
+        return
+    issued = service.demo_support.issue_tokens(path)
+    _print_demo_tokens(console, issued, port)
+    from deconflict.api.serve import run
+
+    run(Settings(db_path=path, port=port, at=results[-1].at))
+
+
+def _print_demo_tokens(console: Console, issued: dict[str, str], port: int) -> None:
+    table = Table(title="Liaison tokens, one per party (shown once)")
+    table.add_column("party")
+    table.add_column("token")
+    for party, secret in issued.items():
+        table.add_row(party, secret)
+    console.print(table)
+    first, second = list(issued)[:2]
+    base = f"http://127.0.0.1:{port}/api/v1"
+    console.print("Two parties, two pictures:")
+    for party in (first, second):
+        console.print(f"  curl -s -H 'Authorization: Bearer {issued[party]}' {base}/units",
+                      soft_wrap=True)
+    console.print(f"OpenAPI schema: http://127.0.0.1:{port}/openapi.json (docs/api.md explains "
+                  "it). Stop with Ctrl-C.")
 
 
 @main.command()

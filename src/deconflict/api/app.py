@@ -68,7 +68,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> FastAPI:
+    # No /docs or /redoc: their pages load scripts from a CDN, and the hub works offline.
     app = FastAPI(title="deconflict hub", version=__version__, lifespan=_lifespan,
+                  docs_url=None, redoc_url=None,
                   description="Per-party access to a deconfliction hub. Every read obeys the "
                               "owners' disclosure choices.")
     app.state.settings = settings

@@ -4,7 +4,7 @@ Scenario-level operations see the whole truth, as an administrator does; the hub
 (:mod:`deconflict.service.hub` and its siblings) act for one party and apply the disclosure rules.
 """
 
-from deconflict.service import tokens
+from deconflict.service import demo_support, tokens
 from deconflict.service.scenario_ops import (
     LoadSummary,
     NoticeScreening,
@@ -21,6 +21,7 @@ __all__ = [
     "NoticeScreening",
     "ScreeningReport",
     "SeparationReport",
+    "demo_support",
     "load_into_store",
     "read_scenario",
     "screen",
