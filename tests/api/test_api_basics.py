@@ -74,8 +74,8 @@ def test_positions_raise_separation_alerts_to_both_sides(hub: HubFixture) -> Non
     for party in ("syria", "sdf"):
         alerts = hub.client.get("/api/v1/alerts", headers=hub.as_party(party)).json()
         sep = [a for a in alerts if a["kind"] == "separation"]
-        assert sep and sep[-1]["level"] == "critical"
-        assert "other_unit" not in sep[-1]  # neither released anything to the other
+        assert sep and sep[-1]["detail"]["level"] == "critical"
+        assert "other_unit" not in sep[-1]["detail"]  # neither released anything to the other
 
 
 def test_other_partys_unit_is_as_unknown_as_a_made_up_one(hub: HubFixture) -> None:

@@ -118,7 +118,7 @@ def test_the_convoy_is_clear_and_the_artillery_then_hits_its_route(
     assert [s.verdict.value for s in convoy] == ["clear"]
     (artillery,) = _step(results, "Syrian artillery notice at East Harasta").screenings
     assert {(f.rule, f.target) for f in artillery.findings} >= {
-        (Rule.SITE, "harasta-convoy"), (Rule.NOTICE, "sarc-convoy-harasta")}
+        (Rule.SITE, "sarc-harasta-route"), (Rule.NOTICE, "sarc-convoy-harasta")}
 
 
 def test_forces_converging_on_khasham_go_from_warn_to_critical(results: list[StepResult]) -> None:

@@ -27,7 +27,8 @@ _RECHECK_S = 0.5
 
 
 def alert_view(a: Alert) -> dict[str, Any]:
-    return {"id": a.id, "kind": a.kind.value, "time": rfc3339(a.time), **a.payload}
+    """The alert's own fields, and what it tells under ``detail`` (whose keys may be anything)."""
+    return {"id": a.id, "kind": a.kind.value, "time": rfc3339(a.time), "detail": a.payload}
 
 
 @router.get("", summary="The caller's alerts after an id, oldest first")

@@ -13,41 +13,41 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import cast
 
-from deconflict.engine import Screener, separation_findings, verdict_of
+from deconflict.engine import separation_findings, verdict_of
+from deconflict.engine.disclosure import distance_band as engine_band
+from deconflict.interop.documents import notice_to_document, site_to_document
 from deconflict.model import (
-    Conflict,
-    DisclosureLevel,
+    Credential,
     Fix,
     Notice,
     Position,
+    Role,
     Rule,
     Scenario,
     SeparationFinding,
     Severity,
     Verdict,
 )
+from deconflict.service.clock import FixedClock
+from deconflict.service.hub import Hub
+from deconflict.service.notices import file_notice
+from deconflict.service.positions import PositionReport, check_separation, report_positions
+from deconflict.service.sites import notify_site
 from deconflict.storage import Store
 
 __all__ = [
-    "BANDS_KM",
     "STEPS",
     "Finding",
     "Screening",
     "Step",
     "StepResult",
-    "distance_band",
     "finding_label",
     "held_back",
     "replay",
     "rules_fired",
 ]
-
-#: Upper bounds (km) of the distance bands a notifier is told when the target is not released.
-BANDS_KM = (1.0, 3.0, 5.0, 10.0, 25.0)
-
-#: Separation level of each unordered pair of unit ids at the previous step.
-Levels = dict[frozenset[str], Severity]
 
 #: Position reports arriving during the morning are trusted until the evening.
 _EVENING = datetime(2017, 9, 18, 18, 0, tzinfo=UTC)
@@ -130,23 +130,23 @@ STEPS: tuple[Step, ...] = (
          "Syria files its river crossing east of Deir ez-Zor as the first boats land: the assault "
          "group now reports from the east bank, the side the line gives to the SDF.",
          fixes=(("syria-bridging-group", _fix(40.215, 35.332, _at(6, 30), 1000)),),
-         files=("sy-crossing",)),
+         files=("syria-crossing",)),
     Step(_at(7), "Russia files an air strike near Khasham",
          "Russia notifies a strike on IS fighters who fled across the river, one kilometre west "
          "of Khasham, for 07:30 to 08:30.",
-         files=("ru-strike-khasham",)),
+         files=("russia-strike-khasham",)),
     Step(_at(7, 30), "The coalition files a surveillance flight",
          "The coalition notifies a flight over its partners east of the river, down to the "
          "al-Omar field, from 07:45.",
-         files=("co-isr-flight",)),
+         files=("coalition-isr-flight",)),
     Step(_at(8), "Aid convoy to East Harasta notified",
          "The Red Crescent, with the ICRC and the UN, notifies the route of a convoy from "
          "Damascus to East Harasta for 09:00 to 14:00, and files the movement itself.",
-         files=("harasta-convoy", "sarc-convoy-harasta")),
+         files=("sarc-harasta-route", "sarc-convoy-harasta")),
     Step(_at(8, 30), "Syrian artillery notice at East Harasta",
          "Syria notifies artillery fire on the eastern edge of Harasta, where the convoy's route "
          "ends, for 09:30 to 10:30.",
-         files=("sy-artillery-harasta",)),
+         files=("syria-artillery-harasta",)),
     Step(_at(9), "Forces converge on Khasham",
          "The Syrian assault group pushes east along the bank and its Russian team follows.",
          fixes=(("syria-bridging-group", _fix(40.240, 35.323, _at(9), 1000)),
@@ -158,11 +158,11 @@ STEPS: tuple[Step, ...] = (
     Step(_at(10), "Russia files strikes on al-Mayadeen",
          "Russia notifies strikes on IS headquarters in al-Mayadeen, on the river's west bank, "
          "for 10:30 to 11:30.",
-         files=("ru-strike-mayadeen",)),
+         files=("russia-strike-mayadeen",)),
     Step(_at(10, 30), "Russia files a strike in the desert near At Tanf",
          "Russia notifies a strike on IS remnants in the desert north-north-east of At Tanf, "
          "with a wide five-kilometre effects radius.",
-         files=("ru-strike-desert",)),
+         files=("russia-strike-desert",)),
     Step(_at(11), "Iraqi artillery notice at Albu Kamal",
          "Iraqi forces notify artillery fire across the border on IS positions at the eastern "
          "edge of Albu Kamal, close to the al-Qaim crossing.",
@@ -181,109 +181,85 @@ def _without(scenario: Scenario, ids: frozenset[str]) -> Scenario:
                    sites=tuple(s for s in scenario.sites if s.id not in ids))
 
 
-def _with_filed(current: Scenario, source: Scenario, ids: Sequence[str]) -> Scenario:
-    wanted = set(ids)
-    return replace(current,
-                   notices=(*current.notices, *(n for n in source.notices if n.id in wanted)),
-                   sites=(*current.sites, *(s for s in source.sites if s.id in wanted)))
+def _officer(party: str, moment: datetime) -> Credential:
+    """The demo acts for each party as its liaison officer would through the API."""
+    return Credential(f"demo-{party}", party, Role.LIAISON, f"{party} liaison", moment)
 
 
-def distance_band(distance_m: float) -> str:
-    """The coarse distance a party is told when the exact object is not released to it.
-
-    >>> distance_band(800.0), distance_band(4200.0), distance_band(40000.0)
-    ('under 1 km', '3–5 km', '25 km or more')
-    """
-    low = 0.0
-    for high in BANDS_KM:
-        if distance_m < high * 1000.0:
-            return "under 1 km" if low == 0.0 else f"{low:g}–{high:g} km"
-        low = high
-    return f"{low:g} km or more"
+def _told(view: dict[str, object]) -> str:
+    """What the notifier reads: the target only where released, else a party and a band."""
+    rule, party = view["rule"], view["party"]
+    where = (f"{view['target']} at {float(str(view['distance_m'])) / 1000:.1f} km"
+             if "target" in view else f"{view['distance_band']} away")
+    severity = f" ({view['severity']})" if "severity" in view else ""
+    noun = {"R-UNIT": "forces", "R-SITE": "protected site", "R-ZONE": "zone",
+            "R-LINE": "side of the line", "R-NOTICE": "operation"}.get(str(rule), "object")
+    return f"{party} {noun}: {where}{severity}"
 
 
-def _told(conflict: Conflict, notice: Notice, scenario: Scenario) -> str:
-    """What the notifier learns: agreed objects by name, forces and notices only as released."""
-    km = f"{conflict.distance_m / 1000:.1f} km"
-    if conflict.rule is Rule.UNIT:
-        return _told_unit(conflict, notice, scenario)
-    if conflict.rule is Rule.NOTICE:
-        return f"a {conflict.party} operation {distance_band(conflict.distance_m)} away, same time"
-    if conflict.rule is Rule.LINE:
-        return f"reaches the {conflict.party} side of {conflict.target}"
-    if conflict.rule is Rule.SITE:
-        kind = next(s.kind.value for s in scenario.sites if s.id == conflict.target)
-        return f"{conflict.party} {kind} {conflict.target} at {km}"
-    return f"{conflict.party} zone {conflict.target} at {km}"
-
-
-def _told_unit(conflict: Conflict, notice: Notice, scenario: Scenario) -> str:
-    """A unit by id only where its owner releases it exactly; otherwise party and band."""
-    if scenario.disclosure_level(conflict.party, notice.party) is DisclosureLevel.EXACT:
-        return (f"{conflict.party} unit {conflict.target} at {conflict.distance_m / 1000:.1f} km "
-                f"({conflict.severity})")
-    band = distance_band(conflict.distance_m)
-    return f"{conflict.party} forces {band} away ({conflict.severity})"
-
-
-def _finding(conflict: Conflict, notice: Notice, scenario: Scenario) -> Finding:
-    return Finding(conflict.rule, notice.id, notice.party, conflict.target, conflict.party,
-                   conflict.distance_m / 1000.0, conflict.severity,
-                   _told(conflict, notice, scenario))
-
-
-def _screen(screener: Screener, notice: Notice) -> Screening:
-    conflicts = screener.screen(notice)
-    found = tuple(_finding(c, notice, screener.scenario) for c in conflicts)
+def _file_notice(hub: Hub, notice: Notice) -> Screening:
+    """File a notice through the hub's use case, as the notifying party."""
+    officer = _officer(notice.party, hub.now())
+    filing, view = file_notice(hub, officer, notice_to_document(notice))
+    told = cast(list[dict[str, object]], view["conflicts"])
+    found = tuple(
+        Finding(c.rule, notice.id, notice.party, c.target, c.party, c.distance_m / 1000.0,
+                c.severity, _told(t)) for c, t in zip(filing.conflicts, told, strict=True))
     return Screening(notice.id, notice.party, notice.kind.value, notice.name,
-                     verdict_of(conflicts), found)
+                     verdict_of(filing.conflicts), found)
 
 
 def _separation_finding(pair: SeparationFinding, parties: dict[str, str]) -> Finding:
     a, b = parties[pair.a], parties[pair.b]
     return Finding(Rule.SEPARATION, pair.a, a, pair.b, b, pair.distance_m / 1000.0, pair.level,
-                   f"{a} and {b}, {distance_band(pair.distance_m)} apart")
+                   f"{a} and {b}, {engine_band(pair.distance_m)} apart")
 
 
-def _changed(findings: Sequence[SeparationFinding], before: Levels) -> list[SeparationFinding]:
-    """Separation pairs that are new or whose level moved since the previous step."""
-    return [f for f in findings if before.get(frozenset((f.a, f.b))) is not f.level]
+def _separation_alerts(hub: Hub) -> tuple[Finding, ...]:
+    """Pairs whose level changed, as the hub alerted them to both sides."""
+    alerts = check_separation(hub)
+    scenario = hub.scenario()
+    parties = {u.id: u.party for u in scenario.units}
+    alerted = {str(a.payload["unit"]) for a in alerts}
+    pairs = [p for p in separation_findings(scenario) if p.a in alerted or p.b in alerted]
+    levels = {(str(a.payload["unit"]), str(a.payload["level"])) for a in alerts}
+    changed = [p for p in pairs if (p.a, p.level.value) in levels or (p.b, p.level.value) in levels]
+    return tuple(_separation_finding(p, parties) for p in changed)
 
 
-def _separation_alerts(now: Scenario, before: Levels) -> tuple[tuple[Finding, ...], Levels]:
-    pairs = separation_findings(now)
-    parties = {u.id: u.party for u in now.units}
-    alerts = tuple(_separation_finding(p, parties) for p in _changed(pairs, before))
-    return alerts, {frozenset((p.a, p.b)): p.level for p in pairs}
+def _report(hub: Hub, fixes: Sequence[tuple[str, Fix]]) -> None:
+    by_party: dict[str, list[PositionReport]] = {}
+    for unit_id, fix in fixes:
+        party = next(u.party for u in hub.scenario().units if u.id == unit_id)
+        by_party.setdefault(party, []).append(PositionReport(unit_id, fix))
+    for party, reports in by_party.items():
+        report_positions(hub, _officer(party, hub.now()), reports)
 
 
-def _apply(step: Step, source: Scenario, store: Store) -> Scenario:
-    """Write the step's reports and filings to the store; read back the picture at its time."""
-    if step.fixes:
-        store.add_fixes(list(step.fixes))
-    if step.files:
-        store.replace_scenario(_with_filed(store.scenario(), source, step.files))
-    store.set_time(step.at)
-    return store.scenario(at=step.at)
-
-
-def _play(step: Step, source: Scenario, store: Store, before: Levels) -> tuple[StepResult, Levels]:
-    now = _apply(step, source, store)
-    screener = Screener(now)
-    filed = {n.id: n for n in now.notices if n.id in step.files}
-    screenings = tuple(_screen(screener, filed[i]) for i in step.files if i in filed)
-    alerts, levels = _separation_alerts(now, before)
-    return StepResult(step.at, step.title, step.story, step.files, screenings, alerts), levels
+def _play(step: Step, source: Scenario, hub: Hub) -> StepResult:
+    _report(hub, step.fixes)
+    screenings = []
+    for ident in step.files:
+        site = next((x for x in source.sites if x.id == ident), None)
+        if site is not None:
+            notify_site(hub, _officer(site.party, hub.now()), site_to_document(site))
+        else:
+            screenings.append(_file_notice(hub, source.notice(ident)))
+    return StepResult(step.at, step.title, step.story, step.files, tuple(screenings),
+                      _separation_alerts(hub))
 
 
 def replay(scenario: Scenario, store: Store, steps: Sequence[Step] = STEPS) -> list[StepResult]:
-    """Load ``scenario`` (minus what the steps file later) into ``store`` and play the steps."""
+    """Load ``scenario`` (minus what the steps file later) into ``store`` and play the steps
+    through the hub's own use cases, on a clock that jumps from step to step."""
     store.replace_scenario(_without(scenario, held_back(steps)).at(steps[0].at))
-    before: Levels = {}
+    clock = FixedClock(steps[0].at)
+    hub = Hub(store, clock)
     results = []
     for step in steps:
-        result, before = _play(step, scenario, store, before)
-        results.append(result)
+        clock.moment = step.at
+        results.append(_play(step, scenario, hub))
+    store.set_time(steps[-1].at)
     return results
 
 

@@ -12,10 +12,17 @@ from typing import Any, TypeVar
 
 from deconflict.errors import ScenarioError
 from deconflict.interop import scenario_read as sr
+from deconflict.interop import scenario_write as sw
 from deconflict.interop.scenario_values import Record
 from deconflict.model import Notice, Site, Zone
 
-__all__ = ["notice_from_document", "site_from_document", "zone_from_document"]
+__all__ = [
+    "notice_from_document",
+    "notice_to_document",
+    "site_from_document",
+    "site_to_document",
+    "zone_from_document",
+]
 
 T = TypeVar("T")
 
@@ -49,3 +56,16 @@ def site_from_document(doc: object, party: str, ident: str, parties: Collection[
 
 def zone_from_document(doc: object, ident: str, parties: Collection[str]) -> Zone:
     return _read(doc, None, ident, parties, sr._ZONE, sr._zone)
+
+
+def notice_to_document(notice: Notice) -> dict[str, Any]:
+    """The body a party posts to file ``notice`` (the scenario format, less ``party``)."""
+    body = dict(sw._notice(notice))
+    body.pop("party", None)
+    return body
+
+
+def site_to_document(site: Site) -> dict[str, Any]:
+    body = dict(sw._site(site))
+    body.pop("party", None)
+    return body

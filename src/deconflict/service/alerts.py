@@ -11,7 +11,8 @@ from deconflict.service.hub import Hub
 __all__ = ["alert", "alerts_for", "raise_alerts"]
 
 
-def alert(hub: Hub, audience: str, kind: AlertKind, **payload: Any) -> Alert:
+def alert(hub: Hub, audience: str, kind: AlertKind, /, **payload: Any) -> Alert:
+    """An alert for ``audience``; positional-only so that payload keys may be any names."""
     return Alert(audience, kind, hub.now(), payload)
 
 
