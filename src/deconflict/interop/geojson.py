@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import shapely.geometry
-
 from deconflict.engine.disclosure import CellCount, Picture
-from deconflict.model import Area, Fix, Site, Unit, Zone, rfc3339
+from deconflict.model import Area, Fix, Shape, Site, Unit, Zone, rfc3339
 
 __all__ = [
     "area_feature",
@@ -42,7 +40,7 @@ def unit_feature(unit: Unit, fix: Fix) -> dict[str, Any]:
 
 def cell_feature(cell: CellCount) -> dict[str, Any]:
     """A count of a party's units in one release cell: no id, no point."""
-    geometry = _lists(shapely.geometry.mapping(cell.cell.polygon()))
+    geometry = Shape(cell.cell.polygon()).to_geojson()
     props = {"party": cell.party, "count": cell.count, "disclosure": "area",
              "cell": cell.cell.key}
     return _feature(None, geometry, props)
@@ -74,10 +72,3 @@ def site_feature(site: Site) -> dict[str, Any]:
              "buffer_m": site.buffer_m, "radius_m": site.shape.radius_m, "window": window}
     return _feature(site.id, site.shape.to_geojson(), props)
 
-
-def _lists(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _lists(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return [_lists(v) for v in value]
-    return value
