@@ -19,11 +19,12 @@ from deconflict.api import (
     routes_notices,
     routes_picture,
 )
-from deconflict.api.errors import install_error_handlers
+from deconflict.api.errors import ERROR_RESPONSES, install_error_handlers
 from deconflict.api.settings import Settings
 from deconflict.service.clock import Clock, ExerciseClock, WallClock
 from deconflict.service.hub import Hub
 from deconflict.service.messages import escalate_overdue
+from deconflict.service.notices import adopt_loaded_notices
 from deconflict.service.positions import check_separation
 from deconflict.storage import open_store
 
@@ -56,6 +57,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     store = open_store(settings.db_path, create=False)
     hub = Hub(store, _clock(settings), settings.limits)
+    await run_in_threadpool(adopt_loaded_notices, hub)
     app.state.hub = hub
     app.state.stopping = asyncio.Event()
     task = asyncio.create_task(_monitor(app, hub, settings.tick_s))
@@ -76,5 +78,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     for module in (routes_access, routes_picture, routes_notices, routes_lines, routes_alerts):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

@@ -8,15 +8,33 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from deconflict.errors import DeconflictError
 
-__all__ = ["install_error_handlers"]
+__all__ = ["ERROR_RESPONSES", "ErrorBody", "install_error_handlers"]
 
 _log = logging.getLogger("deconflict.api")
-_HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found",
+_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape, as the OpenAPI schema documents it."""
+
+    error: ErrorDetail
+
+
+#: Every refusal of every operation has the one shape (FastAPI would document its own for 422).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "Refused: see docs/errors.md for the codes"}}
 
 
 def _body(code: str, message: str, field: str | None = None) -> dict[str, Any]:

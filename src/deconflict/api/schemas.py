@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from deconflict.model import AnswerKind, DisclosureLevel, Level, NoticeState, Role
 
@@ -72,4 +72,22 @@ class TokenBody(_Body):
     name: str = Field(default="", max_length=200)
 
 
-ScenarioObject = dict[str, Any]
+def _only_text(document: dict[str, Any]) -> dict[str, Any]:
+    """JSON can spell lone surrogates (``"\\ud800"``), which are not text: neither the database nor
+    an error message can encode them. Typed fields refuse them already; free objects do here."""
+    pending: list[Any] = [document]
+    while pending:  # a loop, not recursion: a body nests as deep as the JSON parser allows
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            pending += value
+        elif isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    return document
+
+
+ScenarioObject = Annotated[dict[str, Any], AfterValidator(_only_text)]

@@ -36,6 +36,7 @@ __all__ = [
     "distance_band",
     "picture_for",
     "told_conflict",
+    "told_conflicts",
     "told_separation",
     "visible_areas",
     "visible_filing",
@@ -143,14 +144,36 @@ def visible_areas(scenario: Scenario, viewer: str) -> list[Area]:
             if scenario.disclosure_level(a.holder, viewer) is DisclosureLevel.EXACT]
 
 
-def visible_filing(filing: Filing, viewer: str, others: Iterable[Filing] = ()) -> bool:
-    """A notice is shown to its party and to the parties it touches, and to the party of any
-    notice whose conflicts name it (both sides of an R-NOTICE conflict see each other)."""
-    if viewer == filing.notice.party or viewer in filing.touched:
-        return True
-    return any(o.notice.party == viewer and any(
-        c.rule is Rule.NOTICE and c.target == filing.notice.id for c in o.conflicts)
-        for o in others)
+def visible_filing(filing: Filing, viewer: str) -> bool:
+    """A notice is shown to its party and to the parties it touches, nobody else.
+
+    Filing a notice that overlaps another party's does not reveal that one: otherwise a large
+    notice would read everybody's plans. The overlapped party is touched, so it sees the new one.
+    """
+    return viewer == filing.notice.party or viewer in filing.touched
+
+
+def told_conflicts(conflicts: Iterable[Conflict], viewer: str, scenario: Scenario,
+                   visible_notices: Sequence[str] | frozenset[str] = ()) -> list[dict[str, object]]:
+    """Findings as ``viewer`` may see them: named ones first (in the engine's order), then one
+    entry per distinct unnamed finding, in a fixed order that says nothing of exact distances
+    or of how many hidden objects stand behind it."""
+    named: list[dict[str, object]] = []
+    unnamed: dict[tuple[str, ...], dict[str, object]] = {}
+    for conflict in conflicts:
+        told = told_conflict(conflict, viewer, scenario, visible_notices)
+        if "target" in told:
+            named.append(told)
+        else:
+            unnamed.setdefault(_unnamed_key(told), told)
+    return named + [unnamed[k] for k in sorted(unnamed)]
+
+
+def _unnamed_key(told: dict[str, object]) -> tuple[str, ...]:
+    band = next(i for i, (_, label) in enumerate((*_BAND_EDGES_KM, (0.0, "≥25 km")))
+                if label == told["distance_band"])
+    rule = list(Rule).index(Rule(str(told["rule"])))
+    return (f"{rule:02d}", f"{band:02d}", str(told["party"]), str(told.get("severity", "")))
 
 
 def told_conflict(conflict: Conflict, viewer: str, scenario: Scenario,

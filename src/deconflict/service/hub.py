@@ -14,11 +14,13 @@ from datetime import UTC, datetime
 from deconflict.engine import Screener
 from deconflict.errors import ForbiddenError, NotFoundError
 from deconflict.model import (
+    Conflict,
     Credential,
     Filing,
     Fix,
     Notice,
     Role,
+    Rule,
     Scenario,
     Unit,
     Window,
@@ -30,6 +32,7 @@ __all__ = ["Hub", "Limits"]
 
 #: Fixes kept per unit in memory; the store keeps the whole history.
 _TRACK_TAIL = 4
+_RULES = list(Rule)
 _ALWAYS = Window(datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
 
 
@@ -39,6 +42,7 @@ class Limits:
 
     min_notice_reach_m: float = 250.0  # buffer + radius of a notice's footprint, at least
     min_notice_window_s: float = 300.0
+    max_notice_extent_m: float = 150_000.0  # widest span of a buffered footprint
     notices_per_hour: int = 60
     probing_count: int = 5  # small notices touching one party within an hour
     probing_small_m: float = 2000.0  # a notice is small when its reach is below this
@@ -61,8 +65,13 @@ class Hub:
         self._closed_notices = {i for i, f in self.filings.items() if not f.state.is_open}
         self._screener: Screener | None = None
         self._screened_at: datetime | None = None
+        # Notices filed since the screener was built, and their own small index (see screen).
+        self._fresh: tuple[Notice, ...] = ()
+        self._fresh_screener: Screener | None = None
         self.pending_separation: set[str] = set()
         self.last_alert_id = store.last_alert_id()
+        #: Notices adopted from a loaded scenario in this run (not counted against budgets).
+        self.loaded: set[str] = set()
 
     # -- the picture -----------------------------------------------------------------------
     def now(self) -> datetime:
@@ -81,7 +90,22 @@ class Hub:
         if self._screener is None or stale:
             self._screener = Screener(self._conservative(self.scenario()))
             self._screened_at = now
+            self._fresh, self._fresh_screener = (), None
         return self._screener
+
+    def screen(self, notice: Notice) -> list[Conflict]:
+        """All conflicts of ``notice`` with the current picture, ordered as the engine orders
+        them. Filing a notice changes only the notices: rather than rebuilding every index
+        (about a second with 100,000 units), the notices filed since the last build are
+        screened apart, in an index of their own that holds nothing else."""
+        found = self.screener().screen(notice)
+        if not self._fresh:
+            return found
+        if self._fresh_screener is None:
+            only = replace(self._base, time=self.now(), units=(), sites=(), zones=(),
+                           notices=self._fresh)
+            self._fresh_screener = Screener(self._conservative(only))
+        return sorted(found + self._fresh_screener.screen(notice), key=_engine_order)
 
     def _conservative(self, scenario: Scenario) -> Scenario:
         """A silent party's open notices occupy their volumes at all times."""
@@ -94,6 +118,7 @@ class Hub:
 
     def changed(self) -> None:
         self._screener = None
+        self._fresh, self._fresh_screener = (), None
 
     # -- updates after durable writes ------------------------------------------------------
     def apply_fixes(self, reports: Iterable[tuple[str, Fix]]) -> None:
@@ -106,6 +131,12 @@ class Hub:
         """Replace sections of the base picture (notices, sites, zones, disclosure, parties)."""
         self._base = replace(self._base, **changes)  # type: ignore[arg-type]
         self.changed()
+
+    def add_notice(self, notice: Notice) -> None:
+        """A new notice joins the picture; the indexes of units, sites and zones stay valid."""
+        self._base = replace(self._base, notices=(*self._base.notices, notice))
+        if self._screener is not None:
+            self._fresh, self._fresh_screener = (*self._fresh, notice), None
 
     def filed(self, filing: Filing) -> None:
         """Remember a filing once it is durable; a closed notice leaves the screening picture."""
@@ -127,6 +158,11 @@ class Hub:
 
     def notice(self, notice_id: str) -> Notice | None:
         return next((n for n in self._base.notices if n.id == notice_id), None)
+
+
+def _engine_order(conflict: Conflict) -> tuple[int, float, str, str]:
+    # The order of Screener.screen: rule (as Rule lists them), distance, target, party.
+    return (_RULES.index(conflict.rule), conflict.distance_m, conflict.target, conflict.party)
 
 
 def _tail(unit: Unit) -> Unit:

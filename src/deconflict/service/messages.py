@@ -88,10 +88,25 @@ def acknowledge_message(hub: Hub, actor: Credential, message_id: str) -> Message
                         by=actor.party, level=message.level.value)]
         with hub.store.atomic():
             _save(hub, message, notice, actor.party, "message.acknowledge")
+            for later in _open_follow_ups(hub, message):
+                hub.store.save_message(replace(later, acknowledged=now))
             if actor.party in hub.store.unresponsive():
                 hub.store.set_unresponsive(actor.party, None)
                 hub.changed()
         return message
+
+
+def _open_follow_ups(hub: Hub, message: Message) -> list[Message]:
+    """Open escalations of ``message``: a late answer to the first message answers the chain,
+    so it must not go on escalating to a party that has already replied."""
+    later = {m.escalated_from: m for m in hub.store.messages(message.recipient)
+             if m.escalated_from is not None}
+    found, current = [], later.get(message.id)
+    while current is not None:
+        if current.open:
+            found.append(current)
+        current = later.get(current.id)
+    return found
 
 
 def escalate_overdue(hub: Hub) -> list[Alert]:

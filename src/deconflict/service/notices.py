@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from deconflict.engine.disclosure import told_conflict, visible_filing
+from deconflict.engine.disclosure import told_conflicts, visible_filing
+from deconflict.engine.geodesy import GEOD
 from deconflict.errors import (
     ConflictingStateError,
     NotFoundError,
@@ -27,12 +28,19 @@ from deconflict.model import (
     Notice,
     NoticeState,
     Rule,
-    Scenario,
 )
 from deconflict.service.alerts import alert, raise_alerts
 from deconflict.service.hub import Hub, require_actor
 
-__all__ = ["answer_notice", "file_notice", "notice_view", "set_notice_state", "visible_filings"]
+__all__ = [
+    "adopt_loaded_notices",
+    "answer_notice",
+    "file_notice",
+    "footprint_extent_m",
+    "notice_view",
+    "set_notice_state",
+    "visible_filings",
+]
 
 _NEXT_STATES = {
     NoticeState.CLEARED: (NoticeState.SCREENED, NoticeState.ACKNOWLEDGED, NoticeState.OBJECTED),
@@ -54,7 +62,7 @@ def file_notice(hub: Hub, actor: Credential, body: object) -> tuple[Filing, dict
         notice = notice_from_document(body, actor.party, new_id(actor.party), hub.party_ids())
         _check_own_id(actor, notice)
         _guard(hub, actor, notice)
-        conflicts = tuple(hub.screener().screen(notice))
+        conflicts = tuple(hub.screen(notice))
         with hub.store.atomic():
             checkpoint = hub.store.ledger_position()
             filing = Filing(notice, _first_state(conflicts), now, checkpoint, conflicts)
@@ -62,7 +70,7 @@ def file_notice(hub: Hub, actor: Credential, body: object) -> tuple[Filing, dict
             hub.store.save_filing(filing)
             hub.store.record(actor.party, "notice", notice.id, now)
             raise_alerts(hub, _touched_alerts(hub, filing) + _probing_alerts(hub, filing))
-        hub.apply(notices=(*hub.scenario().notices, notice))
+        hub.add_notice(notice)
         hub.filed(filing)
         return filing, notice_view(hub, filing, actor.party)
 
@@ -83,6 +91,10 @@ def _check_own_id(actor: Credential, notice: Notice) -> None:
 def _guard(hub: Hub, actor: Credential, notice: Notice) -> None:
     limits = hub.limits
     reach = notice.buffer_m + notice.shape.radius_m
+    if footprint_extent_m(notice) > limits.max_notice_extent_m:
+        raise ValidationError(
+            f"a notice's buffered footprint may span at most {limits.max_notice_extent_m:g} m; "
+            "split a larger operation into several notices", field="geometry")
     if notice.shape.is_point and reach < limits.min_notice_reach_m:
         raise ValidationError(
             f"a point notice needs buffer_m + radius_m of at least {limits.min_notice_reach_m:g} m",
@@ -92,9 +104,38 @@ def _guard(hub: Hub, actor: Credential, notice: Notice) -> None:
             f"a notice window must last at least {limits.min_notice_window_s:g} s", field="window")
     since = hub.now() - timedelta(hours=1)
     recent = [f for f in hub.filings.values()
-              if f.notice.party == actor.party and f.filed > since]
+              if f.notice.party == actor.party and f.filed > since
+              and f.notice.id not in hub.loaded]
     if len(recent) >= limits.notices_per_hour:
         raise RateLimitedError(f"at most {limits.notices_per_hour} notices per hour per party")
+
+
+def footprint_extent_m(notice: Notice) -> float:
+    """The widest span of the buffered footprint: its geometry's box diagonal plus the buffer."""
+    west, south, east, north = notice.shape.geometry.bounds
+    diagonal = float(GEOD.inv(west, south, east, north)[2])
+    return diagonal + 2 * (notice.buffer_m + notice.shape.radius_m)
+
+
+def adopt_loaded_notices(hub: Hub) -> list[Filing]:
+    """Notices that came with a loaded scenario get a filing, screened now, so that their owners
+    and the parties they touch see, answer and close them like any other. A scenario describes a
+    state already known to its parties, so no alert is raised, and they do not count against
+    the notifier's hourly budget."""
+    with hub.lock:
+        loose = [n for n in hub.scenario().notices if n.id not in hub.filings]
+        adopted = []
+        for notice in loose:
+            conflicts = tuple(hub.screener().screen(notice))
+            with hub.store.atomic():
+                filing = Filing(notice, _first_state(conflicts), hub.now(),
+                                hub.store.ledger_position(), conflicts)
+                hub.store.save_filing(filing)
+                hub.store.record(notice.party, "notice.loaded", notice.id, hub.now())
+            hub.filed(filing)
+            hub.loaded.add(notice.id)
+            adopted.append(filing)
+        return adopted
 
 
 def _touched_alerts(hub: Hub, filing: Filing) -> list[Alert]:
@@ -109,7 +150,8 @@ def _probing_alerts(hub: Hub, filing: Filing) -> list[Alert]:
         return []
     since = hub.now() - timedelta(hours=1)
     recent = [f for f in hub.filings.values() if f.notice.party == notice.party
-              and f.filed > since and _small(f.notice, limits.probing_small_m)]
+              and f.filed > since and _small(f.notice, limits.probing_small_m)
+              and f.notice.id not in hub.loaded]
     recent.append(filing)
     out = []
     for party in sorted(filing.touched):
@@ -129,8 +171,7 @@ def _touches_forces(filing: Filing, party: str) -> bool:
 
 
 def visible_filings(hub: Hub, actor: Credential) -> list[Filing]:
-    filings = list(hub.filings.values())
-    return [f for f in filings if visible_filing(f, actor.party, filings)]
+    return [f for f in hub.filings.values() if visible_filing(f, actor.party)]
 
 
 def notice_view(hub: Hub, filing: Filing, viewer: str) -> dict[str, Any]:
@@ -145,26 +186,20 @@ def notice_view(hub: Hub, filing: Filing, viewer: str) -> dict[str, Any]:
         "state": filing.state.value,
         "verdict": "conflict" if filing.conflicts else "clear",
         "checkpoint": filing.checkpoint,
-        "conflicts": [_told(c, viewer, scenario, visible) for c in conflicts],
+        "conflicts": told_conflicts(conflicts, viewer, scenario, visible),
         "awaiting": sorted(filing.awaiting) if own else [],
         "answers": [{"party": a.party, "answer": a.kind.value, "comment": a.comment}
                     for a in filing.answers if own or a.party == viewer],
     }
 
 
-def _told(conflict: Conflict, viewer: str, scenario: Scenario, visible: frozenset[str]
-          ) -> dict[str, object]:
-    return told_conflict(conflict, viewer, scenario, visible)
-
-
 def _visible_notice_ids(hub: Hub, viewer: str) -> frozenset[str]:
-    filings = list(hub.filings.values())
-    return frozenset(f.notice.id for f in filings if visible_filing(f, viewer, filings))
+    return frozenset(i for i, f in hub.filings.items() if visible_filing(f, viewer))
 
 
 def _visible_or_404(hub: Hub, actor: Credential, notice_id: str) -> Filing:
     filing = hub.filings.get(notice_id)
-    if filing is None or not visible_filing(filing, actor.party, list(hub.filings.values())):
+    if filing is None or not visible_filing(filing, actor.party):
         raise NotFoundError(f"no notice {notice_id!r}", field="id")
     return filing
 

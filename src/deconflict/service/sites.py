@@ -14,6 +14,9 @@ from deconflict.service.notices import new_id
 
 __all__ = ["notify_site", "site_view"]
 
+#: A site wider than the Earth is a typing error (and its footprint's arithmetic overflows).
+_MAX_REACH_M = 1e8
+
 
 def site_view(site: Site) -> dict[str, Any]:
     window = None
@@ -32,7 +35,7 @@ def notify_site(hub: Hub, actor: Credential, body: object) -> Site:
         if not site.id.startswith(f"{actor.party}-"):
             raise ValidationError(f"a site id you choose must start with '{actor.party}-'",
                                   field="id")
-        buffer_footprint(site.shape, max(site.buffer_m, 1.0))  # refuses degenerate shapes early
+        _check_footprint(site)
         view = site_view(site)
         alerts = [alert(hub, p, AlertKind.SITE, **view) for p in hub.party_ids()
                   if p != actor.party]
@@ -42,3 +45,14 @@ def notify_site(hub: Hub, actor: Credential, body: object) -> Site:
             raise_alerts(hub, alerts)
         hub.apply(sites=(*hub.scenario().sites, site))
         return site
+
+
+def _check_footprint(site: Site) -> None:
+    """Refuse what no footprint can be drawn for, early and as the caller's error."""
+    if site.buffer_m + site.shape.radius_m > _MAX_REACH_M:
+        raise ValidationError(f"buffer_m + radius_m must be at most {_MAX_REACH_M:g} m",
+                              field="buffer_m")
+    try:
+        buffer_footprint(site.shape, max(site.buffer_m, 1.0))
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="geometry") from None
