@@ -28,6 +28,7 @@ from deconflict.model import (
     Notice,
     NoticeState,
     Rule,
+    Scenario,
 )
 from deconflict.service.alerts import alert, raise_alerts
 from deconflict.service.hub import Hub, require_actor
@@ -139,7 +140,9 @@ def adopt_loaded_notices(hub: Hub) -> list[Filing]:
 
 
 def _touched_alerts(hub: Hub, filing: Filing) -> list[Alert]:
-    return [alert(hub, party, AlertKind.NOTICE_CONFLICT, **notice_view(hub, filing, party))
+    scenario = hub.scenario()  # once, not once per party: it holds every unit
+    return [alert(hub, party, AlertKind.NOTICE_CONFLICT,
+                  **notice_view(hub, filing, party, scenario))
             for party in sorted(filing.touched)]
 
 
@@ -174,12 +177,14 @@ def visible_filings(hub: Hub, actor: Credential) -> list[Filing]:
     return [f for f in hub.filings.values() if visible_filing(f, actor.party)]
 
 
-def notice_view(hub: Hub, filing: Filing, viewer: str) -> dict[str, Any]:
-    """A filing as ``viewer`` may see it: findings about others are told, not shown."""
-    scenario = hub.scenario()
-    visible = _visible_notice_ids(hub, viewer)
+def notice_view(hub: Hub, filing: Filing, viewer: str,
+                scenario: Scenario | None = None) -> dict[str, Any]:
+    """A filing as ``viewer`` may see it: findings about others are told, not shown.
+    ``scenario`` is the hub's picture, when the caller already holds it."""
+    scenario = hub.scenario() if scenario is None else scenario
     own = viewer == filing.notice.party
     conflicts = [c for c in filing.conflicts if own or c.party == viewer]
+    visible = _visible_notice_ids(hub, viewer, conflicts)
     return {
         "id": filing.notice.id,
         "party": filing.notice.party,
@@ -193,8 +198,12 @@ def notice_view(hub: Hub, filing: Filing, viewer: str) -> dict[str, Any]:
     }
 
 
-def _visible_notice_ids(hub: Hub, viewer: str) -> frozenset[str]:
-    return frozenset(i for i, f in hub.filings.items() if visible_filing(f, viewer))
+def _visible_notice_ids(hub: Hub, viewer: str, conflicts: Sequence[Conflict]) -> frozenset[str]:
+    """The notices these findings name that ``viewer`` may see: only they are looked up, not
+    every filing of the hub (which made each view cost in proportion to all filings)."""
+    named = {c.target for c in conflicts if c.rule is Rule.NOTICE}
+    return frozenset(i for i in named
+                     if (f := hub.filings.get(i)) is not None and visible_filing(f, viewer))
 
 
 def _visible_or_404(hub: Hub, actor: Credential, notice_id: str) -> Filing:
