@@ -61,7 +61,9 @@ def _field_of(loc: tuple[Any, ...]) -> str:
 async def _invalid(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-    field = _field_of(tuple(first.get("loc", ())))
+    # A body that is not JSON at all is located by character offset: name the body instead.
+    field = "body" if first.get("type") == "json_invalid" else _field_of(
+        tuple(first.get("loc", ())))
     return JSONResponse(_body("invalid", str(first.get("msg", "invalid")), field or None), 422)
 
 

@@ -33,7 +33,8 @@ def post_session(body: SessionBody, request: Request, response: Response, hub: H
 
 
 @router.delete("/session", status_code=204, summary="Sign out of the browser session")
-def delete_session(response: Response) -> None:
+def delete_session(request: Request, response: Response, hub: HubDep) -> None:
+    access.close_session(hub, request.cookies.get(SESSION_COOKIE, ""))
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 

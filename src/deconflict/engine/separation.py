@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from deconflict.engine.geodesy import GEOD
 from deconflict.engine.layers import UnitLayer
@@ -24,6 +24,9 @@ from deconflict.model import (
     SeparationPolicy,
     Severity,
 )
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 __all__ = ["SeparationSweep", "ecef", "separation_findings", "separation_involving", "sweep"]
 
@@ -80,6 +83,8 @@ def sweep(scenario: Scenario) -> SeparationSweep:
     codes, names = _party_codes(layer)
     warn, critical = _threshold_tables(names, scenario.separation, scenario.relation_index)
     xyz = ecef(layer.lons, layer.lats)
+    from scipy.spatial import cKDTree  # imported when first needed: it is slow to load
+
     members = [np.flatnonzero(codes == k) for k in range(len(names))]
     trees = [cKDTree(xyz[m]) for m in members]
     found = [_pairs_between(layer, members, trees, warn, i, j)
@@ -110,6 +115,8 @@ def separation_involving(scenario: Scenario, unit_ids: Collection[str]) -> list[
     if len(moved) == 0 or len(layer.ids) < 2 or not np.isfinite(warn).any():
         return []
     reach = float(np.nanmax(warn)) + 2 * layer.max_radius
+    from scipy.spatial import cKDTree
+
     xyz = ecef(layer.lons, layer.lats)
     near = cKDTree(xyz).query_ball_point(xyz[moved], reach)
     found = {(min(int(i), j), max(int(i), j)) for i, js in zip(moved, near, strict=True)

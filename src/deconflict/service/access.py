@@ -22,6 +22,7 @@ from deconflict.storage.base import Store
 __all__ = [
     "TOKEN_PREFIX",
     "authenticate",
+    "close_session",
     "create_credential",
     "open_session",
     "revoke_credential",
@@ -76,6 +77,12 @@ def open_session(hub: Hub, secret: str) -> tuple[str, datetime]:
     expires = now + timedelta(hours=hub.limits.session_hours)
     hub.store.add_session(secret_hash(session), credential.id, expires)
     return session, expires
+
+
+def close_session(hub: Hub, session: str) -> None:
+    """Signing out ends the session on the hub, not only in the browser."""
+    if session:
+        hub.store.end_session(secret_hash(session))
 
 
 def session_actor(store: Store, session: str, now: datetime) -> Credential:

@@ -59,6 +59,9 @@ class Hub:
         self.clock = clock
         self.limits = limits or Limits()
         self.lock = threading.RLock()
+        #: One separation pass at a time (see positions.check_separation); taken before
+        #: ``lock``, never while holding it.
+        self.separation_lock = threading.Lock()
         self._base = store.scenario(tail=_TRACK_TAIL)
         self._units = {u.id: _tail(u) for u in self._base.units}
         self.filings = {f.notice.id: f for f in store.filings()}

@@ -156,11 +156,13 @@ def _probing_alerts(hub: Hub, filing: Filing) -> list[Alert]:
               and f.filed > since and _small(f.notice, limits.probing_small_m)
               and f.notice.id not in hub.loaded]
     recent.append(filing)
+    # Whose forces each notice touches, found once per notice rather than once per party.
+    forces = [_forces_touched(f) for f in recent]
     out = []
-    for party in sorted(filing.touched):
-        around = [f for f in recent if _touches_forces(f, party)]
-        if len(around) >= limits.probing_count and _touches_forces(filing, party):
-            out.append(alert(hub, party, AlertKind.PROBING, by=notice.party, count=len(around),
+    for party in sorted(filing.touched & forces[-1]):
+        around = sum(party in touched for touched in forces)
+        if around >= limits.probing_count:
+            out.append(alert(hub, party, AlertKind.PROBING, by=notice.party, count=around,
                              window_hours=1))
     return out
 
@@ -169,8 +171,8 @@ def _small(notice: Notice, limit_m: float) -> bool:
     return notice.shape.is_point and notice.buffer_m + notice.shape.radius_m < limit_m
 
 
-def _touches_forces(filing: Filing, party: str) -> bool:
-    return any(c.rule is Rule.UNIT and c.party == party for c in filing.conflicts)
+def _forces_touched(filing: Filing) -> frozenset[str]:
+    return frozenset(c.party for c in filing.conflicts if c.rule is Rule.UNIT)
 
 
 def visible_filings(hub: Hub, actor: Credential) -> list[Filing]:

@@ -39,20 +39,34 @@ def report_positions(hub: Hub, actor: Credential, reports: Sequence[PositionRepo
 
 
 def check_separation(hub: Hub) -> list[Alert]:
-    """Raise alerts for pairs whose separation level changed since the units last moved."""
-    with hub.lock:
-        moved, hub.pending_separation = hub.pending_separation, set()
-        if not moved:
-            return []
-        scenario = hub.scenario()
-        findings = separation_involving(scenario, moved)
-        changes = _level_changes(hub, moved, findings)
-        parties = {u.id: u.party for u in scenario.units}
-        alerts = [a for f in findings if (f.a, f.b) in changes
-                  for a in _separation_alerts(hub, scenario, f, parties)]
-        with hub.store.atomic():
-            hub.store.set_separation_levels(changes)
-            return raise_alerts(hub, alerts)
+    """Raise alerts for pairs whose separation level changed since the units last moved.
+
+    The search runs on a snapshot, outside ``hub.lock``, so that reports and notices are not
+    held up by it (it takes seconds with 100,000 units); ``hub.separation_lock`` keeps passes
+    one at a time, so levels are read and written in order. Call it without holding
+    ``hub.lock``. Units that move meanwhile are pending for the next pass."""
+    with hub.separation_lock:
+        with hub.lock:
+            moved, hub.pending_separation = hub.pending_separation, set()
+            if not moved:
+                return []
+            snapshot = hub.scenario()
+        findings = separation_involving(snapshot, moved)
+        with hub.lock:
+            return _raise_changes(hub, moved, findings)
+
+
+def _raise_changes(hub: Hub, moved: set[str], findings: Sequence[SeparationFinding]
+                   ) -> list[Alert]:
+    # Told with the disclosure choices in force now, not those of the snapshot.
+    scenario = hub.scenario()
+    changes = _level_changes(hub, moved, findings)
+    parties = {u.id: u.party for u in scenario.units}
+    alerts = [a for f in findings if (f.a, f.b) in changes
+              for a in _separation_alerts(hub, scenario, f, parties)]
+    with hub.store.atomic():
+        hub.store.set_separation_levels(changes)
+        return raise_alerts(hub, alerts)
 
 
 def _level_changes(hub: Hub, moved: set[str], findings: Sequence[SeparationFinding]

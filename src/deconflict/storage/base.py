@@ -117,6 +117,10 @@ class Store(Protocol):
         session hash raises :class:`ConflictingStateError`."""
         ...
 
+    def end_session(self, session_hash: str) -> None:
+        """Forget a session (signing out); unknown sessions are ignored."""
+        ...
+
     def session_credential(self, session_hash: str, at: datetime) -> Credential | None:
         """The session's credential, or ``None`` when the session is unknown, expired
         (``at ≥ expires``) or its credential revoked at or before ``at``."""

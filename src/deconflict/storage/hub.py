@@ -111,6 +111,11 @@ class HubState:
             self._execute("INSERT INTO sessions (session_hash, credential_id, expires) "
                           "VALUES (?, ?, ?)", (session_hash, credential_id, until))
 
+    def end_session(self, session_hash: str) -> None:
+        """Forget a session (signing out); unknown sessions are ignored."""
+        with self._write():
+            self._execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
+
     def session_credential(self, session_hash: str, at: datetime) -> Credential | None:
         moment = r.time_text(at)
         with self._read():
