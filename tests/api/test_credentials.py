@@ -364,15 +364,13 @@ def test_a_hidden_object_is_as_unknown_as_a_made_up_one(matrix: Matrix, op: Oper
     made_up = {k: v if v.isdigit() else "x" * len(v) for k, v in real.items()}
     hidden = send(matrix, op, matrix.bearer("liaison"), real)
     fake = send(matrix, op, matrix.bearer("liaison"), made_up)
-    hidden_error = assert_error(hidden, 404, "not_found")
+    assert_error(hidden, 404, "not_found")
     assert_error(fake, 404, "not_found")
     text = hidden.text
     for k, v in real.items():
         text = text.replace(v, made_up[k])
     assert text == fake.text  # byte for byte, once the ids the caller sent are swapped
-    assert hidden_error["code"] == "not_found"
-    for owner in ("russia", "sdf"):
-        assert owner not in text
+    assert "russia" not in text and "sdf" not in text  # the owners are never named
 
 
 # -- the session cookie --------------------------------------------------------------------------

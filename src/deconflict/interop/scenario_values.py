@@ -92,11 +92,17 @@ def as_number(raw: object, path: str) -> float:
     return value
 
 
+#: Longest distance a file may give (metres): a hundred thousand kilometres, well past any use.
+MAX_DISTANCE_M = 1e8
+
+
 def as_distance(raw: object, path: str) -> float:
-    """Metres: a finite number that is not negative."""
+    """Metres: a finite number, not negative, at most :data:`MAX_DISTANCE_M`."""
     value = as_number(raw, path)
     if value < 0:
         raise _fail(path, f"must not be negative, got {value:g}")
+    if value > MAX_DISTANCE_M:
+        raise _fail(path, f"must be at most {MAX_DISTANCE_M:g} m, got {value:g}")
     return value
 
 
