@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import load, screen, separation
+from bench import api_alerts, api_ingest, api_screen, load, screen, separation
 from bench.harness import Row, Scale, Section, render_table
 from bench.machine import describe_machine
 
@@ -23,6 +23,9 @@ BENCHMARKS: dict[str, Callable[[Scale], Section]] = {
     "screen": screen.run,
     "separation": separation.run,
     "load": load.run,
+    "api_ingest": api_ingest.run,
+    "api_screen": api_screen.run,
+    "api_alerts": api_alerts.run,
 }
 RESULTS = Path(__file__).parent / "results"
 
@@ -60,14 +63,25 @@ up to 1000 m; notices by a party with no units or partners: 60 % point air strik
 1000 m, standoff 5000 m), 20 % ground-move lines of 2–10 km, 20 % artillery polygons 1–4 km
 across. **separation**: units around 40 places (Gaussian, 10–30 km spread), each unit of the
 party holding its territory, 1 % of another party; two partner pairs; default 5000 / 1000 m.
-**load**: the screen workload's units (no sites) as YAML and JSON files.
+**load**: the screen workload's units (no sites) as YAML and JSON files. **api_ingest**,
+**api_screen**, **api_alerts**: the hub served by a real uvicorn on 127.0.0.1 (exercise clock at
+the scenario's "now"), one httpx client request at a time. api_ingest posts batches moving units
+of one party (about 45 m a report), with the separation monitor idle and, where shown, at its
+default tick; its baseline writes the same batches with `store.add_fixes`. api_screen files the
+screen workload's notices; its baseline screens them with `Screener.screen` in-process; its API
+`results` count the findings as told to the notifier (unnamed units of one party, band and
+severity are told once). api_alerts times a report of party A's unit into (then out of) critical
+separation with a unit of party B until B gets the alert, on the event stream and, as its
+baseline, by polling.
 
-Times are wall clock per operation (per notice for `screen`, per sweep for `separation`, per file
-for `load`); `p95` is over the `runs`. Targets come from the issue and are reported, never
-asserted. `check`: engine and baseline answers compared; the baselines measure on a sphere, so
-ids may differ where the spherical distance lies within 0.5 % (+ 1 m) of the threshold and the
-exact ellipsoidal distance (geographiclib) agrees with the engine. Anything else is counted as
-unexplained and makes the run fail.
+Times are wall clock per operation (per notice for `screen` and `api_screen`, per sweep for
+`separation`, per file for `load`, per batch for `api_ingest`, per round trip for `api_alerts`);
+`p95` is over the `runs`. Targets come from the issue and are reported, never asserted. `check`:
+engine and baseline answers compared; the baselines measure on a sphere, so ids may differ where
+the spherical distance lies within 0.5 % (+ 1 m) of the threshold and the exact ellipsoidal
+distance (geographiclib) agrees with the engine. The API benchmarks compare what the API stored
+or told with the direct path, and count a lost alert. Anything else is counted as unexplained and
+makes the run fail.
 """
 
 
