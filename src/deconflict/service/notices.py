@@ -127,7 +127,7 @@ def adopt_loaded_notices(hub: Hub) -> list[Filing]:
         loose = [n for n in hub.scenario().notices if n.id not in hub.filings]
         adopted = []
         for notice in loose:
-            conflicts = tuple(hub.screener().screen(notice))
+            conflicts = tuple(hub.screen(notice))
             with hub.store.atomic():
                 filing = Filing(notice, _first_state(conflicts), hub.now(),
                                 hub.store.ledger_position(), conflicts)
