@@ -29,7 +29,7 @@ system-deps:
 	fi
 
 demo: $(VENV)/.installed
-	$(BIN)/deconflict demo --no-serve
+	$(BIN)/deconflict demo
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
