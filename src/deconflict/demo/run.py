@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from deconflict.demo.render import render, render_header
 from deconflict.demo.timeline import StepResult, replay
 from deconflict.interop.scenario import parse_scenario
 from deconflict.model import Scenario
+from deconflict.service.demo_support import temporary_db
 from deconflict.storage import open_store
 
 __all__ = ["SCENARIO_FILE", "load_demo_scenario", "run_demo"]
@@ -33,7 +33,7 @@ def run_demo(db_path: Path | None, console: Console) -> list[StepResult]:
     The store's whole state is replaced by the scenario first, so an existing demo database can
     be reused. The file is kept afterwards, for ``deconflict screen --db`` and friends.
     """
-    path = db_path if db_path is not None else _temporary_db()
+    path = db_path if db_path is not None else temporary_db()
     scenario = load_demo_scenario()
     store = open_store(path)
     try:
@@ -45,6 +45,3 @@ def run_demo(db_path: Path | None, console: Console) -> list[StepResult]:
     console.print(f"The hub's state after the replay is kept in {escape(str(path))}")
     return results
 
-
-def _temporary_db() -> Path:
-    return Path(tempfile.mkdtemp(prefix="deconflict-demo-")) / "hub.sqlite"

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from deconflict.errors import ScenarioError
-from deconflict.model import AltitudeBand, Position, Window
+from deconflict.model import AltitudeBand, Position, Window, parse_rfc3339
 
 __all__ = [
     "Record",
@@ -39,12 +38,6 @@ __all__ = [
 E = TypeVar("E", bound=StrEnum)
 
 # RFC 3339 date-time in UTC only: "Z" or "+00:00"; "-00:00" means "offset unknown" and is refused.
-_RFC3339_UTC = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|\+00:00)",
-    re.ASCII,  # digits 0-9 only, as RFC 3339 says
-)
-
-
 def join(path: str, key: str) -> str:
     """``units[3]`` + ``position`` → ``units[3].position``; the root has an empty path."""
     return f"{path}.{key}" if path else key
@@ -144,17 +137,10 @@ def as_time(raw: object, path: str) -> datetime:
     """An RFC 3339 date-time with an explicit UTC designator, as an aware UTC datetime."""
     if not isinstance(raw, str):
         raise _fail(path, f"expected an RFC 3339 time string, got {describe(raw)}")
-    match = _RFC3339_UTC.fullmatch(raw)
-    if match is None:
-        expected = "expected an RFC 3339 time in UTC like 2017-09-18T06:00:00Z"
-        raise _fail(path, f"{expected}, got {raw!r}")
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    # Finer than microseconds cannot be held by datetime; the extra digits are dropped.
-    micro = int((match.group(7) or "0")[:6].ljust(6, "0"))
     try:
-        return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+        return parse_rfc3339(raw)
     except ValueError as exc:
-        raise _fail(path, f"not a valid time {raw!r}: {exc}") from None
+        raise _fail(path, str(exc)) from None
 
 
 def as_list(raw: object, path: str) -> list[object]:
