@@ -5,6 +5,7 @@ Bad input exits with status 2 and one line naming the field; other failures exit
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from rich.table import Table
 from deconflict import service
 from deconflict.api.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 from deconflict.errors import DeconflictError
-from deconflict.model import Role, parse_rfc3339
+from deconflict.model import Position, Role, parse_rfc3339
 
 __all__ = ["main"]
 
@@ -131,6 +132,101 @@ def separation(scenario_path: Path | None, db_path: Path | None, at: datetime | 
 
 
 @main.command()
+@_SCENARIO
+@_DB
+@_AT
+@click.option("--from", "start", callback=_parse_at, metavar="RFC3339",
+              help="Start of a time range (with --to): minutes watched per section.")
+@click.option("--to", "end", callback=_parse_at, metavar="RFC3339", help="End of the range.")
+@click.option("--step-min", default=10.0, show_default=True, type=click.FloatRange(min=0.0),
+              help="Sampling step over a range, minutes (sensors' change points are added).")
+@click.option("--section-km", default=5.0, show_default=True, type=click.FloatRange(min=0.0),
+              help="Length of the border sections reported over a range or with --detail.")
+@click.option("--detail", is_flag=True,
+              help="Add sensors, sections and nearest forces (JSON: a superset of the spec's).")
+@_FORMAT
+@_reports_errors
+def coverage(scenario_path: Path | None, db_path: Path | None, at: datetime | None,
+             start: datetime | None, end: datetime | None, step_min: float, section_km: float,
+             detail: bool, fmt: str) -> None:
+    """Coverage of each border by the sensors: covered length and gaps (longest first)."""
+    from datetime import timedelta
+
+    from deconflict.errors import ValidationError
+    from deconflict.service import coverage as cov
+
+    if (start is None) != (end is None):
+        raise ValidationError("--from and --to go together", field="to" if end is None else "from")
+    if start is not None and at is not None:
+        raise ValidationError("give --at or a range (--from, --to), not both", field="at")
+    scenario = service.read_scenario(scenario_path, db_path, end or at)
+    if start is not None and end is not None:
+        watch = cov.coverage_over(scenario, start, end, timedelta(minutes=step_min),
+                                  section_m=section_km * 1000)
+        if fmt == "json":
+            _emit_json(watch.to_dict())
+        else:
+            _print_watch(watch)
+        return
+    report = cov.coverage(scenario, detail=detail, section_m=section_km * 1000)
+    if fmt == "json":
+        _emit_json(report.to_dict())
+    else:
+        _print_coverage(report)
+
+
+def _print_coverage(report: Any) -> None:
+    console = Console()
+    for b in report.borders:
+        share = b.covered_m / b.length_m if b.length_m else 0.0
+        table = Table(title=f"Border {b.border} at {report.time:%Y-%m-%d %H:%MZ}: "
+                            f"{_km(b.covered_m)} of {_km(b.length_m)} covered ({share:.0%})")
+        for column in ("gap", "from", "to", "length"):
+            table.add_column(column, justify="right")
+        for i, gap in enumerate(b.gaps_by_length, 1):
+            table.add_row(str(i), _km(gap.from_m), _km(gap.to_m), _km(gap.length_m))
+        if not b.gaps:
+            table.add_row("—", "—", "—", "[green]no gap[/]")
+        console.print(table)
+    for d in report.details:
+        _print_sections(console, d.border.id, d.sections)
+
+
+def _print_sections(console: Console, border: str, sections: Any) -> None:
+    table = Table(title=f"Border {border} by section")
+    for column in ("section", "covered", "nearest left", "nearest right"):
+        table.add_column(column)
+    for s in sections:
+        table.add_row(f"{s['from_m'] / 1000:.0f}–{s['to_m'] / 1000:.0f} km",
+                      _km(s["covered_m"]), _nearest(s["nearest"]["left"]),
+                      _nearest(s["nearest"]["right"]))
+    console.print(table)
+
+
+def _nearest(near: dict[str, Any] | None) -> str:
+    return "—" if near is None else f"{near['party']} {near['unit']} ({_km(near['distance_m'])})"
+
+
+def _print_watch(report: Any) -> None:
+    console = Console()
+    minutes = (report.end - report.start).total_seconds() / 60
+    for b in report.borders:
+        table = Table(title=f"Border {b.border}, {report.start:%H:%MZ}–{report.end:%H:%MZ} "
+                            f"({minutes:.0f} min): on average {_km(b.mean_covered_m)} of "
+                            f"{_km(b.length_m)} watched")
+        for column in ("section", "watched min", "whole min", "blind min", "nearest left",
+                       "nearest right"):
+            table.add_column(column)
+        for s in b.sections:
+            row = s.to_dict()
+            table.add_row(f"{s.from_m / 1000:.0f}–{s.to_m / 1000:.0f} km",
+                          f"{row['watched_min']:.0f}", f"{row['full_min']:.0f}",
+                          f"{row['blind_min']:.0f}", _nearest(row["nearest"]["left"]),
+                          _nearest(row["nearest"]["right"]))
+        console.print(table)
+
+
+@main.command()
 @click.option("--db", "db_path", type=click.Path(path_type=Path),
               help="Keep the demo's database here (default: a temporary file).")
 @click.option("--no-serve", is_flag=True, help="End when the replay ends.")
@@ -166,6 +262,8 @@ def _print_demo_tokens(console: Console, issued: dict[str, str], port: int) -> N
     for party in (first, second):
         console.print(f"  curl -s -H 'Authorization: Bearer {issued[party]}' {base}/units",
                       soft_wrap=True)
+    console.print(f"Web console: http://127.0.0.1:{port}/ (sign in with a token above; "
+                  "docs/console.md)", soft_wrap=True)
     console.print(f"OpenAPI schema: http://127.0.0.1:{port}/openapi.json (docs/api.md explains "
                   "it). Stop with Ctrl-C.")
 
@@ -229,6 +327,132 @@ def token_revoke(db_path: Path, token_id: str) -> None:
     """Revoke a token by its id (from `token list`)."""
     service.tokens.revoke(db_path, token_id)
     click.echo(f"revoked {token_id}")
+
+
+def _parse_lon_lat(ctx: click.Context, param: click.Parameter, value: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(part) for part in value.split(","))
+        Position(lon, lat)
+    except ValueError as exc:
+        reason = str(exc) if "outside" in str(exc) else f"expected LON,LAT, got {value!r}"
+        raise click.BadParameter(reason, ctx=ctx, param=param) from None
+    return lon, lat
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(path_type=Path), required=True,
+              help="SQLite database of the hub.")
+@click.option("--at", "lon_lat", required=True, callback=_parse_lon_lat, metavar="LON,LAT",
+              help="Where the event happened.")
+@click.option("--time", "time", required=True, callback=_parse_at, metavar="RFC3339",
+              help="When it happened.")
+@click.option("--radius-m", default=5000.0, show_default=True,
+              type=click.FloatRange(0, 50_000), help="How far around the point to look.")
+@click.option("--format", "fmt", type=click.Choice(["json", "table", "html"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file instead of standard output.")
+@_reports_errors
+def incident(db_path: Path, lon_lat: tuple[float, float], time: datetime, radius_m: float,
+             fmt: str, output: Path | None) -> None:
+    """Correlate an event with everything around it (the whole truth, as an admin sees it)."""
+    from deconflict.interop.incident_report import bundle_json, render_html
+    from deconflict.service import incidents
+
+    query = incidents.make_query(*lon_lat, time, radius_m)
+    bundle = incidents.investigate_db(db_path, query)
+    if fmt == "table":
+        text = _incident_table(bundle["incident"])
+    else:
+        text = bundle_json(bundle) if fmt == "json" else render_html(bundle)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _incident_table(report: dict[str, Any]) -> str:
+    console = Console(record=True, width=120, file=io.StringIO(), color_system=None)
+    where = report["incident"]
+    table = Table(title=f"Around {where['position']} at {where['time']}, "
+                        f"{where['radius_m']:g} m: who knew what, and when")
+    for column in ("time", "", "who", "what", "about", "to"):
+        table.add_column(column)
+    for e in report["timeline"]:
+        table.add_row(e["time"], e["when"], e["actor"], e["event"], e["ref"], ", ".join(e["to"]))
+    console.print(table)
+    found = {"notices": report["notices"], "units": report["units"],
+             "stale units": report["stale_units"], "sites": report["sites"],
+             "zones": report["zones"], "lines": report["lines"],
+             "messages": report["messages"]}
+    for name, items in found.items():
+        ids = ", ".join(str(i["id"]) for i in items) or "none"
+        console.print(f"{name}: {ids}", highlight=False, soft_wrap=True)
+    return console.export_text()
+
+
+@main.group()
+def ledger() -> None:
+    """Export the hub's signed log, verify an export or evidence bundle offline, prove entries."""
+
+
+@ledger.command("export")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), required=True,
+              help="SQLite database of the hub.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="File to write (replaced whole).")
+@_reports_errors
+def ledger_export(db_path: Path, output: Path) -> None:
+    """Write every entry, checkpoint and public key to FILE (canonical JSON)."""
+    from deconflict.service import ledger_files
+
+    counts = ledger_files.export_db(db_path, output)
+    click.echo(f"exported {counts['entries']} entries, {counts['checkpoints']} checkpoints and "
+               f"{counts['keys']} keys to {output}")
+
+
+@ledger.command("verify")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--checkpoint", "known", multiple=True,
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A checkpoint note you kept (repeatable): the export must agree with it.")
+@_reports_errors
+def ledger_verify(file: Path, known: tuple[Path, ...]) -> None:
+    """Check FILE (an export or an evidence bundle) offline; exit 1 naming the first failure."""
+    from deconflict.service import ledger_files
+
+    verdict = ledger_files.verify_file(file, known)
+    click.echo(verdict.describe())
+    if not verdict.ok:
+        sys.exit(1)
+
+
+@ledger.command("prove")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), required=True,
+              help="SQLite database of the hub.")
+@click.option("--entry", "index", type=click.IntRange(0), required=True, metavar="N",
+              help="Index of the entry (0, 1, 2, ...).")
+@_FORMAT
+@_reports_errors
+def ledger_prove(db_path: Path, index: int, fmt: str) -> None:
+    """Print the inclusion proof of entry N against the latest signed checkpoint."""
+    from deconflict.service import ledger_files
+
+    proof = ledger_files.prove_db(db_path, index)
+    if fmt == "json":
+        _emit_json(proof)
+        return
+    table = Table(title=f"Entry {index} in the tree of {proof['proof']['tree_size']} entries")
+    table.add_column("")
+    table.add_column("value", overflow="fold")
+    entry = proof["entry"]
+    for name in ("time", "actor", "kind", "ref"):
+        table.add_row(name, str(entry[name]))
+    table.add_row("leaf hash", proof["leaf_hash"])
+    for step, node in enumerate(proof["proof"]["path"]):
+        table.add_row(f"path[{step}]", node)
+    Console().print(table)
+    click.echo(proof["checkpoint"], nl=False)
 
 
 def _km(metres: float) -> str:

@@ -12,6 +12,7 @@ a Russian zone), plus a viewer token, a revoked token, an admin token and a spar
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,8 +26,9 @@ from fastapi.testclient import TestClient
 
 from deconflict.api import Settings, create_app
 from deconflict.api.deps import SESSION_COOKIE
-from deconflict.model import Role
-from deconflict.service import tokens
+from deconflict.ledger import KeyPair, sign_entry
+from deconflict.model import Credential, Role
+from deconflict.service import ledger, tokens
 from deconflict.service.clock import ExerciseClock
 from deconflict.service.hub import Limits
 
@@ -91,6 +93,29 @@ def zone(ident: str, at: tuple[float, float], owner: str, signatories: list[str]
             "owner": owner, "signatories": signatories}
 
 
+#: Syria's own ledger key (for entries it signs itself) and a second one to register.
+MATRIX_KEY = KeyPair.from_private_bytes(bytes(range(32)))
+OTHER_KEY = KeyPair.from_private_bytes(bytes(range(1, 33)))
+
+
+def self_signed_entry(m: Matrix) -> dict[str, Any]:
+    """An entry syria signed itself at the log's next index: its key is registered first
+    (through the service, whatever credential the request then carries)."""
+    hub = m.client.app.state.hub  # type: ignore[attr-defined]
+    officer = Credential("matrix", "syria", Role.LIAISON, "matrix", hub.now())
+    with hub.lock:
+        live = [k for k in hub.store.ledger_keys("syria") if k.retired is None]
+        if not live or live[-1].public_key != MATRIX_KEY.public_bytes():
+            ledger.register_key(hub, officer, b64(MATRIX_KEY.public_bytes()))
+        entry = sign_entry(MATRIX_KEY, index=hub.store.ledger_size(), time=hub.now(),
+                           actor="syria", kind="statement", ref="matrix", body={"text": "seen"})
+    return {"entry": entry.to_document()}
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/tokens"): {"party": "sarc", "role": "viewer", "name": "matrix"},
     ("POST", "/api/v1/positions"): {"reports": [
@@ -104,6 +129,14 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/notices/{notice_id}/state"): {"state": "cancelled"},
     ("POST", "/api/v1/messages"): {"to": "sdf", "level": "air", "text": "matrix",
                                    "ack_within_s": 600},
+    ("POST", "/api/v1/detections"): {"detections": [
+        {"sensor": "syr-radar-1", "position": [40.31, 35.41], "time": "2017-09-18T06:00:00Z",
+         "uncertainty_m": 50}]},
+    ("POST", "/api/v1/ledger/checkpoints/{size}/signatures"): {},
+    ("POST", "/api/v1/ledger/keys"): {"public_key": b64(OTHER_KEY.public_bytes())},
+    ("POST", "/api/v1/ledger/entries"): self_signed_entry,
+    ("POST", "/api/v1/incidents"): {"time": "2017-09-18T05:50:00Z", "position": [40.25, 35.36],
+                                    "radius_m": 2000},
 }
 
 #: Path parameters of a valid request by the caller: names of seeded objects (see Matrix.ids).
@@ -116,6 +149,12 @@ VALID_PATHS: dict[tuple[str, str], dict[str, str]] = {
                                                                  "number": "version"},
     ("DELETE", "/api/v1/tokens/{token_id}"): {"token_id": "spare_token"},
     ("PUT", "/api/v1/disclosure/{recipient}"): {"recipient": "other_party"},
+    ("POST", "/api/v1/ledger/checkpoints/{size}/signatures"): {"size": "checkpoint"},
+    ("GET", "/api/v1/ledger/entries/{index}"): {"index": "readable_entry"},
+    ("GET", "/api/v1/ledger/entries/{index}/proof"): {"index": "readable_entry"},
+    ("GET", "/api/v1/ledger/about/{ref}"): {"ref": "own_notice"},
+    **{("GET", f"/api/v1/incidents/{{incident_id}}{tail}"): {"incident_id": "own_incident"}
+       for tail in ("", "/bundle", "/bundle.json", "/report")},
 }
 
 #: The same operations on objects the caller may not see.
@@ -126,11 +165,17 @@ HIDDEN_PATHS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/messages/{message_id}/ack"): {"message_id": "hidden_message"},
     ("POST", "/api/v1/zones/{zone_id}/versions/{number}/sign"): {"zone_id": "hidden_zone",
                                                                  "number": "version"},
+    ("GET", "/api/v1/ledger/entries/{index}"): {"index": "hidden_entry"},
+    ("GET", "/api/v1/ledger/entries/{index}/proof"): {"index": "hidden_entry"},
+    ("GET", "/api/v1/ledger/about/{ref}"): {"ref": "hidden_notice"},
+    **{("GET", f"/api/v1/incidents/{{incident_id}}{tail}"): {"incident_id": "hidden_incident"}
+       for tail in ("", "/bundle", "/bundle.json", "/report")},
 }
 
 #: Path parameters that name no object a party could be hidden from.
 NOT_OBJECTS = {"recipient": "parties are public (GET /parties)",
-               "token_id": "tokens are admin-only"}
+               "token_id": "tokens are admin-only",
+               "size": "checkpoints are public (GET /ledger/checkpoint)"}
 
 # -- the hub -------------------------------------------------------------------------------------
 
@@ -190,11 +235,20 @@ def seed(m: Matrix) -> dict[str, str]:
     post("sdf", "/api/v1/zones", zone("sdf-shared", (39.0, 34.0), "sdf", ["sdf", "syria"]))
     post("russia", "/api/v1/zones",
          zone("russia-private", (37.5, 33.5), "russia", ["russia", "coalition"]))
-    return {"own_notice": "syria-own", "touching_notice": "sdf-near",
+    event = BODIES[("POST", "/api/v1/incidents")]
+    own_incident = post("liaison", "/api/v1/incidents", event)["incident"]["id"]
+    hidden_incident = post("russia", "/api/v1/incidents", event)["incident"]["id"]
+    hub = m.client.app.state.hub  # type: ignore[attr-defined]
+    hidden_entry = ledger.entries_about(hub, "russia-hidden")[0].index
+    checkpoint = hub.store.ledger_checkpoint().size
+    return {"readable_entry": "0", "hidden_entry": str(hidden_entry),  # 0: the scenario's load
+            "checkpoint": str(checkpoint),
+            "own_notice": "syria-own", "touching_notice": "sdf-near",
             "hidden_notice": "russia-hidden", "message_in": message_in,
             "hidden_message": hidden_message, "shared_zone": "sdf-shared",
             "hidden_zone": "russia-private", "version": "1", "other_party": "sdf",
-            "spare_token": token_id(m.db, "spare")}
+            "spare_token": token_id(m.db, "spare"),
+            "own_incident": own_incident, "hidden_incident": hidden_incident}
 
 
 @pytest.fixture
@@ -227,6 +281,8 @@ def send(m: Matrix, op: Operation, headers: dict[str, str],
     """``op`` as a valid request carrying ``headers``; ``path`` overrides its path objects."""
     url = op.path.format(**(resolve(m, op, VALID_PATHS) if path is None else path))
     body = example_body(op)
+    if callable(body):  # a body made from the hub's state (an entry signed at the next index)
+        body = body(m)
     if op.key == STREAM:  # never wait for a stream to end: status, headers, first line
         with m.client.stream(op.method, url, headers=headers) as r:
             first = next(r.iter_lines()) if r.status_code == 200 else r.read().decode()

@@ -110,6 +110,11 @@ class FuzzHub:
         return self.schema[key[1]][key[0].lower()]
 
 
+#: An incident just before the hub's start (an incident cannot be reported before it happens).
+INCIDENT_SEED = {"time": "2017-09-18T05:50:00Z", "position": [40.25, 35.36], "radius_m": 3000,
+                 "description": "seed"}
+
+
 def seed(client: TestClient, auth: dict[str, dict[str, str]]) -> dict[str, list[str]]:
     """A few objects so that path parameters can name real ones; returns them by parameter."""
     def post(who: str, path: str, body: dict[str, Any]) -> Any:
@@ -131,8 +136,16 @@ def seed(client: TestClient, auth: dict[str, dict[str, str]]) -> dict[str, list[
              for n, signer in enumerate(("syria", "coalition"))]
     spare = client.post("/api/v1/tokens", json={"party": "sarc", "role": "viewer"},
                         headers=auth["coalition"]).json()["id"]
-    return {"notice_id": [*notices, "ru-strike-1", "co-flight"], "message_id": messages,
+    incidents = [client.post("/api/v1/incidents", json=INCIDENT_SEED,
+                             headers=auth[who]).json()["incident"]["id"]
+                 for who in ("syria", "coalition")]
+    size = client.get("/api/v1/ledger/checkpoint", headers=auth["syria"]).json()["size"]
+    ledger_ids = {"size": [str(size)], "index": ["0", "1", str(size - 1), str(size + 5)],
+                  "ref": [*notices, "syria", "russia"]}
+    return {**ledger_ids,
+            "notice_id": [*notices, "ru-strike-1", "co-flight"], "message_id": messages,
             "zone_id": zones, "number": ["1", "2"], "token_id": [spare],
+            "incident_id": incidents,
             "recipient": ["coalition", "sdf", "russia", "syria", "sarc"]}
 
 
@@ -325,9 +338,19 @@ POSITIONS = st.builds(lambda r: {"reports": r}, st.lists(REPORT, min_size=1, max
 MESSAGE = near({"to": "sdf", "level": "air", "text": "hello", "ack_within_s": 600},
                {"to": parties, "level": st.sampled_from(["air", "ground", "command"]),
                 "text": text, "ack_within_s": numbers})
+DETECTION = near({"sensor": "syr-radar-1", "position": [40.31, 35.41],
+                  "time": "2017-09-18T06:00:00Z", "uncertainty_m": 50},
+                 {"sensor": st.sampled_from(["syr-radar-1", "x", ""]), "position": position,
+                  "time": times, "uncertainty_m": numbers, "heading_deg": numbers,
+                  "speed_mps": numbers, "classification": text})
+DETECTIONS = st.builds(lambda d: {"detections": d}, st.lists(DETECTION, min_size=1, max_size=3))
+INCIDENT = near(INCIDENT_SEED, {"time": times, "position": position, "radius_m": numbers,
+                                "description": text,
+                                "kind": st.sampled_from(["strike", "fire", "x"])})
 NEAR_VALID = {("POST", "/api/v1/notices"): NOTICE, ("POST", "/api/v1/sites"): SITE,
+              ("POST", "/api/v1/incidents"): INCIDENT,
               ("POST", "/api/v1/zones"): ZONE, ("POST", "/api/v1/positions"): POSITIONS,
-              ("POST", "/api/v1/messages"): MESSAGE}
+              ("POST", "/api/v1/messages"): MESSAGE, ("POST", "/api/v1/detections"): DETECTIONS}
 
 
 def with_body(case: Any, body: dict[str, Any]) -> Any:

@@ -97,6 +97,9 @@ def test_pending_versions_are_shown_only_to_the_parties_they_concern(hub: HubFix
     assert propose(hub, "coalition", body).status_code == 201
     for party in ("coalition", "sdf", "russia"):
         assert versions_seen(hub, party) == [("coalition-z2", 1)]
+    pending = hub.client.get("/api/v1/zones/versions", headers=hub.as_party("russia")).json()
+    # what a signatory is asked to sign is drawn for it
+    assert pending[0]["geometry"] == {"type": "Point", "coordinates": list(CENTRE)}
     for party in ("syria", "sarc"):
         assert versions_seen(hub, party) == []
         hidden, unknown = sign(hub, party, "coalition-z2", 1), sign(hub, party, "nope", 1)

@@ -16,6 +16,7 @@ from shapely.geometry import Point
 from deconflict.errors import ConflictingStateError, NotFoundError, StoreError, ValidationError
 from deconflict.model import Fix, Position, Scenario, Shape, Site, SiteKind
 from deconflict.storage import SqliteStore, Store, open_store
+from deconflict.storage.schema import bundled
 
 from .conftest import at
 
@@ -204,7 +205,7 @@ def test_open_store_meets_the_contract(db_path: Path) -> None:
     store = open_store(db_path)
     try:
         assert isinstance(store, Store)
-        assert store.schema_version == 2
+        assert store.schema_version == max(m.version for m in bundled())
     finally:
         store.close()
 
@@ -213,7 +214,8 @@ def test_migrations_are_recorded_once(db_path: Path) -> None:
     SqliteStore.open(db_path).close()
     SqliteStore.open(db_path).close()
     rows = _table(db_path, "SELECT version, name FROM schema_migrations")
-    assert rows == [(1, "initial"), (2, "hub")]
+    assert rows == [(m.version, m.name) for m in bundled()]
+    assert rows[:3] == [(1, "initial"), (2, "hub"), (3, "ledger")]
     applied_at = _table(db_path, "SELECT applied_at FROM schema_migrations")[0][0]
     assert isinstance(applied_at, str) and applied_at.endswith("Z")
 

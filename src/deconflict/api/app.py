@@ -15,6 +15,10 @@ from deconflict import __version__
 from deconflict.api import (
     routes_access,
     routes_alerts,
+    routes_console,
+    routes_detections,
+    routes_incidents,
+    routes_ledger,
     routes_lines,
     routes_notices,
     routes_picture,
@@ -22,7 +26,9 @@ from deconflict.api import (
 from deconflict.api.errors import ERROR_RESPONSES, install_error_handlers
 from deconflict.api.settings import Settings
 from deconflict.service.clock import Clock, ExerciseClock, WallClock
+from deconflict.service.coverage import check_watch_voids
 from deconflict.service.hub import Hub
+from deconflict.service.ledger import publish_due
 from deconflict.service.messages import escalate_overdue
 from deconflict.service.notices import adopt_loaded_notices
 from deconflict.service.positions import check_separation
@@ -34,8 +40,12 @@ _log = logging.getLogger("deconflict.api")
 
 
 def monitor_once(hub: Hub) -> int:
-    """One pass of the monitor: separation after moves, escalation after deadlines."""
-    return len(check_separation(hub)) + len(escalate_overdue(hub))
+    """One pass of the monitor: separation after moves, escalation after deadlines; and a
+    ledger checkpoint when one is due. Returns the alerts raised."""
+    raised = len(check_separation(hub)) + len(escalate_overdue(hub))
+    raised += len(check_watch_voids(hub))  # outages opening long gaps along a border
+    publish_due(hub)
+    return raised
 
 
 async def _monitor(app: FastAPI, hub: Hub, tick_s: float) -> None:
@@ -77,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
                               "owners' disclosure choices.")
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (routes_access, routes_picture, routes_notices, routes_lines, routes_alerts):
+    for module in (routes_access, routes_picture, routes_notices, routes_lines, routes_alerts,
+                   routes_incidents, routes_ledger, routes_detections, routes_console):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

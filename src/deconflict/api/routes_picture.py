@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from deconflict.api.deps import Actor, HubDep
 from deconflict.api.schemas import DisclosureBody, PositionBatch, PositionBody, ScenarioObject
-from deconflict.engine.disclosure import picture_for, visible_areas
+from deconflict.engine.disclosure import visible_areas
 from deconflict.errors import ValidationError
 from deconflict.interop import geojson
 from deconflict.model import Fix, Position, parse_rfc3339
 from deconflict.service import access, sites
+from deconflict.service.picture import picture_at
 from deconflict.service.positions import PositionReport, report_positions
 
 __all__ = ["router"]
@@ -43,9 +45,21 @@ def post_positions(batch: PositionBatch, actor: Actor, hub: HubDep) -> dict[str,
 
 
 @router.get("/units", summary="Units the caller may see: exact points and per-cell counts")
-def get_units(actor: Actor, hub: HubDep) -> dict[str, Any]:
-    with hub.lock:
-        return geojson.units_collection(picture_for(hub.scenario(), actor.party))
+def get_units(actor: Actor, hub: HubDep,
+              at: Annotated[str | None, Query(description="RFC 3339; a past moment to replay "
+                                                          "(release rules in force now apply)")]
+              = None) -> dict[str, Any]:
+    moment = _moment(at)
+    return geojson.units_collection(picture_at(hub, actor, moment))
+
+
+def _moment(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_rfc3339(text)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="at") from None
 
 
 @router.get("/areas", summary="Areas of control released to the caller")

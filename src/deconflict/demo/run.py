@@ -10,12 +10,13 @@ from rich.markup import escape
 
 from deconflict.demo.render import render, render_header
 from deconflict.demo.timeline import StepResult, replay
+from deconflict.interop.incident_report import bundle_json, render_html
 from deconflict.interop.scenario import parse_scenario
 from deconflict.model import Scenario
 from deconflict.service.demo_support import temporary_db
 from deconflict.storage import open_store
 
-__all__ = ["SCENARIO_FILE", "load_demo_scenario", "run_demo"]
+__all__ = ["SCENARIO_FILE", "load_demo_scenario", "run_demo", "write_incidents"]
 
 #: The packaged scenario, next to this module.
 SCENARIO_FILE = "euphrates-2017.yaml"
@@ -43,5 +44,23 @@ def run_demo(db_path: Path | None, console: Console) -> list[StepResult]:
     render_header(scenario, console)
     render(results, console)
     console.print(f"The hub's state after the replay is kept in {escape(str(path))}")
+    for json_file, html_file in write_incidents(results, path.parent):
+        console.print(f"The incident's evidence bundle is {escape(str(json_file))} (check it with "
+                      f"`deconflict ledger verify`); its report is {escape(str(html_file))}")
     return results
+
+
+def write_incidents(results: list[StepResult], folder: Path) -> list[tuple[Path, Path]]:
+    """Write each incident's bundle (JSON) and report (HTML) into ``folder``."""
+    written = []
+    for result in results:
+        if result.incident is None:
+            continue
+        name = str(result.incident["incident"]["incident"]["id"])
+        json_file = folder / f"{name}.bundle.json"
+        html_file = folder / f"{name}.report.html"
+        json_file.write_text(bundle_json(result.incident), encoding="utf-8")
+        html_file.write_text(render_html(result.incident), encoding="utf-8")
+        written.append((json_file, html_file))
+    return written
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 from deconflict.engine import separation_findings, verdict_of
 from deconflict.engine.disclosure import distance_band as engine_band
 from deconflict.interop.documents import notice_to_document, site_to_document
 from deconflict.model import (
+    AnswerKind,
     Credential,
     Fix,
     Notice,
@@ -31,15 +32,20 @@ from deconflict.model import (
     Verdict,
 )
 from deconflict.service.clock import FixedClock
+from deconflict.service.coverage import check_watch_voids
+from deconflict.service.detections import DetectionReport, ingest_detections
 from deconflict.service.hub import Hub
-from deconflict.service.notices import file_notice
+from deconflict.service.incidents import incident_bundle, make_query, report_incident
+from deconflict.service.notices import answer_notice, file_notice
 from deconflict.service.positions import PositionReport, check_separation, report_positions
 from deconflict.service.sites import notify_site
 from deconflict.storage import Store
 
 __all__ = [
     "STEPS",
+    "Answer",
     "Finding",
+    "IncidentReport",
     "Screening",
     "Step",
     "StepResult",
@@ -54,14 +60,41 @@ _EVENING = datetime(2017, 9, 18, 18, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """A party the notice touches acknowledges (or objects to) it."""
+
+    party: str
+    notice: str
+    kind: AnswerKind = AnswerKind.ACKNOWLEDGE
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentReport:
+    """A party reports an event that happened at ``time`` near ``(lon, lat)``."""
+
+    party: str
+    lon: float
+    lat: float
+    time: datetime
+    radius_m: float
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
-    """What happens at ``at``: position reports arrive and ids from the scenario file are filed."""
+    """What happens at ``at``: position reports arrive and ids from the scenario file are filed;
+    parties answer notices; a party reports an incident."""
 
     at: datetime
     title: str
     story: str
     fixes: tuple[tuple[str, Fix], ...] = ()
     files: tuple[str, ...] = ()
+    answers: tuple[Answer, ...] = ()
+    incident: IncidentReport | None = None
+    #: Detections by border sensors, reported by each sensor's party.
+    detections: tuple[DetectionReport, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +137,13 @@ class StepResult:
     filed: tuple[str, ...]
     screenings: tuple[Screening, ...]
     separation: tuple[Finding, ...]
+    answers: tuple[Answer, ...] = ()
+    #: The incident's evidence bundle as an investigator gets it (the whole truth).
+    incident: dict[str, Any] | None = None
+    #: Crossing alerts raised by the step's detections, as the detecting party is told them.
+    crossings: tuple[dict[str, Any], ...] = ()
+    #: Watch-void alerts the border's owner got at this step (an outage opened long gaps).
+    voids: tuple[dict[str, Any], ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -117,6 +157,12 @@ def _at(hour: int, minute: int = 0) -> datetime:
 
 def _fix(lon: float, lat: float, at: datetime, radius_m: float) -> Fix:
     return Fix(Position(lon, lat), at, radius_m, _EVENING)
+
+
+def _seen(sensor: str, lon: float, lat: float, at: datetime, uncertainty_m: float
+          ) -> DetectionReport:
+    """A sighting of people on foot by a border sensor (positions are estimates)."""
+    return DetectionReport(sensor, at, Position(lon, lat), uncertainty_m, "people")
 
 
 # Unit positions below are estimates, placed relative to the sourced points of the scenario file
@@ -135,6 +181,12 @@ STEPS: tuple[Step, ...] = (
          "Russia notifies a strike on IS fighters who fled across the river, one kilometre west "
          "of Khasham, for 07:30 to 08:30.",
          files=("russia-strike-khasham",)),
+    Step(_at(7, 15), "The SDF and the coalition acknowledge the Khasham strike notice",
+         "Both parties whose forces the Russian notice touches confirm through the hub that they "
+         "received it. An acknowledgement records receipt and awareness, not consent.",
+         answers=(Answer("sdf", "russia-strike-khasham", comment="received; company holds at "
+                         "Khasham"),
+                  Answer("coalition", "russia-strike-khasham", comment="received"))),
     Step(_at(7, 30), "The coalition files a surveillance flight",
          "The coalition notifies a flight over its partners east of the river, down to the "
          "al-Omar field, from 07:45.",
@@ -143,6 +195,13 @@ STEPS: tuple[Step, ...] = (
          "The Red Crescent, with the ICRC and the UN, notifies the route of a convoy from "
          "Damascus to East Harasta for 09:00 to 14:00, and files the movement itself.",
          files=("sarc-harasta-route", "sarc-convoy-harasta")),
+    Step(_at(8, 15), "Bombs fall beside the SDF company at Khasham",
+         "At 08:05 a strike lands a few hundred metres from the SDF company at Khasham, inside "
+         "the window and volume of the Russian notice both the SDF and the coalition had "
+         "acknowledged. The SDF reports the incident; the hub correlates it with what it knew "
+         "and writes the evidence bundle for an investigator.",
+         incident=IncidentReport("sdf", 40.2875, 35.3015, _at(8, 5), 2000.0,
+                                 "Air strike on our company's positions west of Khasham")),
     Step(_at(8, 30), "Syrian artillery notice at East Harasta",
          "Syria notifies artillery fire on the eastern edge of Harasta, where the convoy's route "
          "ends, for 09:30 to 10:30.",
@@ -151,6 +210,11 @@ STEPS: tuple[Step, ...] = (
          "The Syrian assault group pushes east along the bank and its Russian team follows.",
          fixes=(("syria-bridging-group", _fix(40.240, 35.323, _at(9), 1000)),
                 ("russia-sof-dez", _fix(40.236, 35.327, _at(9), 500)))),
+    Step(_at(9, 10), "High winds bring down the Iraqi aerostat south of al-Qaim",
+         "The tethered balloon that watches the border on both sides of the Euphrates crossing "
+         "is winched down until 11:30. Its towers, cameras and the vehicle patrol still see "
+         "their own short stretches; the hub tells Iraq, the border's owner, which stretches "
+         "nobody of its own now watches."),
     Step(_at(9, 30), "Syrian troops at the edge of Khasham",
          "The assault group reports a position under three kilometres from the SDF company at "
          "Khasham.",
@@ -163,6 +227,14 @@ STEPS: tuple[Step, ...] = (
          "Russia notifies a strike on IS remnants in the desert north-north-east of At Tanf, "
          "with a wide five-kilometre effects radius.",
          files=("russia-strike-desert",)),
+    Step(_at(10, 45), "Iraqi sensors see a group cross from Abu Kamal towards al-Qaim",
+         "The thermal camera at the al-Qaim crossing picks up a group of about twenty people "
+         "leaving Abu Kamal towards the border at 10:30 and 10:35; at 10:45 the tower at "
+         "Husaybah sees them on the Iraqi side. Iraq reports the detections; the hub joins "
+         "them into one track and alerts the border's owner to the crossing.",
+         detections=(_seen("iq-thermal-qaim", 40.960, 34.418, _at(10, 30), 150.0),
+                     _seen("iq-thermal-qaim", 40.975, 34.405, _at(10, 35), 150.0),
+                     _seen("iq-tower-husaybah", 41.002, 34.380, _at(10, 45), 100.0))),
     Step(_at(11), "Iraqi artillery notice at Albu Kamal",
          "Iraqi forces notify artillery fire across the border on IS positions at the eastern "
          "edge of Albu Kamal, close to the al-Qaim crossing.",
@@ -236,6 +308,35 @@ def _report(hub: Hub, fixes: Sequence[tuple[str, Fix]]) -> None:
         report_positions(hub, _officer(party, hub.now()), reports)
 
 
+def _answer(hub: Hub, answer: Answer) -> None:
+    answer_notice(hub, _officer(answer.party, hub.now()), answer.notice, answer.kind,
+                  answer.comment)
+
+
+def _incident(hub: Hub, report: IncidentReport) -> dict[str, Any]:
+    """File the incident as its party, then take the bundle an investigator is handed."""
+    query = make_query(report.lon, report.lat, report.time, report.radius_m)
+    incident, _ = report_incident(hub, _officer(report.party, hub.now()), query,
+                                  report.description)
+    investigator = Credential("demo-investigator", report.party, Role.ADMIN,
+                              "board of inquiry", hub.now())
+    return incident_bundle(hub, investigator, incident.id)
+
+
+def _detect(hub: Hub, source: Scenario, reports: Sequence[DetectionReport]
+            ) -> tuple[dict[str, Any], ...]:
+    """Each sensor's party reports its detections; the crossings the hub alerted, as told."""
+    by_party: dict[str, list[DetectionReport]] = {}
+    for report in reports:
+        party = next(s.party for s in source.sensors if s.id == report.sensor)
+        by_party.setdefault(party, []).append(report)
+    told: list[dict[str, Any]] = []
+    for party, batch in by_party.items():
+        done = ingest_detections(hub, _officer(party, hub.now()), batch)
+        told += [t for t in done.told if t["kind"] == "crossing"]
+    return tuple(told)
+
+
 def _play(step: Step, source: Scenario, hub: Hub) -> StepResult:
     _report(hub, step.fixes)
     screenings = []
@@ -245,8 +346,14 @@ def _play(step: Step, source: Scenario, hub: Hub) -> StepResult:
             notify_site(hub, _officer(site.party, hub.now()), site_to_document(site))
         else:
             screenings.append(_file_notice(hub, source.notice(ident)))
+    for answer in step.answers:
+        _answer(hub, answer)
+    bundle = None if step.incident is None else _incident(hub, step.incident)
+    crossings = _detect(hub, source, step.detections)
+    voids = tuple(a.payload for a in check_watch_voids(hub))
     return StepResult(step.at, step.title, step.story, step.files, tuple(screenings),
-                      _separation_alerts(hub))
+                      _separation_alerts(hub), step.answers, bundle, crossings=crossings,
+                      voids=voids)
 
 
 def replay(scenario: Scenario, store: Store, steps: Sequence[Step] = STEPS) -> list[StepResult]:

@@ -22,6 +22,7 @@ __all__ = [
     "site_from_document",
     "site_to_document",
     "zone_from_document",
+    "zone_to_document",
 ]
 
 T = TypeVar("T")
@@ -63,6 +64,11 @@ def notice_to_document(notice: Notice) -> dict[str, Any]:
     body = dict(sw._notice(notice))
     body.pop("party", None)
     return body
+
+
+def zone_to_document(zone: Zone) -> dict[str, Any]:
+    """A zone or line version in the scenario format (as the ledger records it)."""
+    return dict(sw._zone(zone))
 
 
 def site_to_document(site: Site) -> dict[str, Any]:

@@ -11,10 +11,15 @@ from typing import Any, TypeVar
 
 from deconflict.errors import ScenarioError
 from deconflict.interop.scenario_geometry import read_shape
+from deconflict.interop.scenario_sensors import (
+    BORDER_SCHEMA,
+    SENSOR_SCHEMA,
+    read_border,
+    read_sensor,
+)
 from deconflict.interop.scenario_values import (
     Record,
     as_altitude,
-    as_angle,
     as_id,
     as_position,
     as_window,
@@ -25,7 +30,6 @@ from deconflict.model import (
     FORMAT_VERSION,
     Area,
     AreaKind,
-    Border,
     DisclosureLevel,
     DisclosureRule,
     Fix,
@@ -36,8 +40,6 @@ from deconflict.model import (
     Relation,
     RelationKind,
     Scenario,
-    Sensor,
-    SensorKind,
     SeparationPolicy,
     SeparationRule,
     Side,
@@ -244,11 +246,8 @@ _NOTICE = {
              "altitude_m", "window"),
     "required": ("id", "party", "kind", "geometry", "window"),
 }
-_SENSOR = {
-    "keys": ("id", "party", "kind", "name", "position", "range_m", "bearing_deg", "fov_deg"),
-    "required": ("id", "party", "kind", "position", "range_m"),
-}
-_BORDER = {"keys": ("id", "name", "geometry"), "required": ("id", "geometry")}
+_SENSOR = SENSOR_SCHEMA  # sensors and borders: see scenario_sensors
+_BORDER = BORDER_SCHEMA
 
 
 def _fix(record: Record) -> Fix:
@@ -340,40 +339,6 @@ def _notice(record: Record, reg: _Registry) -> Notice:
                   record.distance("buffer_m"), standoff, altitude, record.text("name"))
 
 
-def _sensor(record: Record, reg: _Registry) -> Sensor:
-    ident, party = reg.claim(record), reg.party(record, "party")
-    kind = record.enum("kind", SensorKind)
-    position = as_position(record.get("position"), record.path("position"))
-    bearing, fov = _field_of_view(record)
-    return _build(record.base, Sensor, ident, party, kind, position,
-                  record.distance("range_m"), bearing, fov, record.text("name"))
-
-
-def _field_of_view(record: Record) -> tuple[float | None, float | None]:
-    """``(bearing_deg, fov_deg)``, both or neither (neither: the sensor sees all round)."""
-    has_bearing, has_fov = "bearing_deg" in record, "fov_deg" in record
-    if has_bearing != has_fov:
-        missing = "fov_deg" if has_bearing else "bearing_deg"
-        raise ScenarioError("bearing_deg and fov_deg go together", field=record.path(missing))
-    if not has_bearing:
-        return None, None
-    bearing = as_angle(record.get("bearing_deg"), record.path("bearing_deg"),
-                       low=0, high=360, closed_low=True)
-    fov = as_angle(record.get("fov_deg"), record.path("fov_deg"),
-                   low=0, high=360, closed_low=False)
-    return bearing, fov
-
-
-def _border(record: Record, reg: _Registry) -> Border:
-    ident = reg.claim(record)
-    shape = read_shape(record)
-    if shape.kind != "LineString":
-        # Coverage measures positions along the border from its first vertex.
-        raise ScenarioError(f"a border's geometry must be a LineString, got {shape.kind}",
-                            field=join(record.path("geometry"), "type"))
-    return _build(record.base, Border, ident, shape, record.text("name"))
-
-
 # Sections of objects with ids in the one shared namespace, in the order of the format.
 _SECTIONS: dict[str, tuple[dict[str, tuple[str, ...]], Callable[[Record, _Registry], object]]] = {
     "units": (_UNIT, _unit),
@@ -381,6 +346,6 @@ _SECTIONS: dict[str, tuple[dict[str, tuple[str, ...]], Callable[[Record, _Regist
     "zones": (_ZONE, _zone),
     "sites": (_SITE, _site),
     "notices": (_NOTICE, _notice),
-    "sensors": (_SENSOR, _sensor),
-    "borders": (_BORDER, _border),
+    "sensors": (_SENSOR, read_sensor),
+    "borders": (_BORDER, read_border),
 }

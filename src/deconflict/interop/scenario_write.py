@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from deconflict.errors import ScenarioError
+from deconflict.interop.scenario_sensors import border_document, sensor_document
 from deconflict.model import (
     Area,
     Border,
@@ -190,17 +191,8 @@ def _notice(notice: Notice) -> Document:
 
 
 def _sensor(sensor: Sensor) -> Document:
-    def angle(value: float | None) -> int | float | None:
-        return None if value is None else _number(value)
-
-    return _mapping([
-        ("id", sensor.id), ("party", sensor.party), ("kind", sensor.kind.value),
-        ("name", _text(sensor.name)), ("position", _numbers(sensor.position.coordinates())),
-        ("range_m", _number(sensor.range_m)), ("bearing_deg", angle(sensor.bearing_deg)),
-        ("fov_deg", angle(sensor.fov_deg)),
-    ])  # fmt: skip
+    return _mapping(sensor_document(sensor, _number, _numbers, _window, format_time))
 
 
 def _border(border: Border) -> Document:
-    return _mapping([("id", border.id), ("name", _text(border.name)),
-                     ("geometry", _geometry(border.shape)[0][1])])
+    return _mapping(border_document(border, _geometry(border.shape)[0][1]))

@@ -36,7 +36,14 @@ from deconflict.model.party import (
     SeparationRule,
 )
 from deconflict.model.scenario import FORMAT_VERSION, Scenario
-from deconflict.model.sensor import Border, Sensor, SensorKind
+from deconflict.model.sensor import (
+    Border,
+    FieldError,
+    Patrol,
+    Sensor,
+    SensorKind,
+    horizon_range_m,
+)
 from deconflict.model.shape import Shape
 from deconflict.model.site import Site, SiteKind
 from deconflict.model.unit import Fix, Unit, UnitKind
@@ -59,6 +66,7 @@ __all__ = [
     "Degrees",
     "DisclosureLevel",
     "DisclosureRule",
+    "FieldError",
     "Filing",
     "Fix",
     "Level",
@@ -69,6 +77,7 @@ __all__ = [
     "NoticeState",
     "Party",
     "PartyKind",
+    "Patrol",
     "Position",
     "Relation",
     "RelationKind",
@@ -94,6 +103,7 @@ __all__ = [
     "Zone",
     "ZoneKind",
     "ZoneVersion",
+    "horizon_range_m",
     "parse_rfc3339",
     "rfc3339",
 ]

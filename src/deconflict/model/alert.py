@@ -23,6 +23,8 @@ class AlertKind(StrEnum):
     ZONE = "zone"
     SITE = "site"
     DISCLOSURE = "disclosure"
+    WATCH_VOID = "watch_void"  # an outage opened a long gap in the watch along a border
+    CROSSING = "crossing"  # a track crossed a border line (service/detections.py)
 
 
 @dataclass(frozen=True, slots=True)

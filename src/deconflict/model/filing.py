@@ -42,7 +42,8 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Filing:
-    """``checkpoint`` is the ledger position the notice was screened against."""
+    """``checkpoint`` is the tree size of the signed ledger checkpoint the notice cites: the
+    latest one published when it was screened."""
 
     notice: Notice
     state: NoticeState

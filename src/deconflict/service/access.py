@@ -15,6 +15,7 @@ from deconflict.model import (
     DisclosureRule,
     Role,
 )
+from deconflict.service import ledger
 from deconflict.service.alerts import alert, raise_alerts
 from deconflict.service.hub import Hub, require_actor
 from deconflict.storage.base import Store
@@ -46,14 +47,25 @@ def create_credential(store: Store, party: str, role: Role, name: str, now: date
         raise ValidationError(f"unknown party {party!r}", field="party")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     credential = Credential(f"tok-{secrets.token_hex(6)}", party, role, name or party, now)
-    store.add_credential(credential, secret_hash(secret))
-    store.record("hub", "token.create", credential.id, now)
+    with store.atomic():
+        store.add_credential(credential, secret_hash(secret))
+        ledger.record(store, ledger.HUB, "token.create", credential.id,
+                      _token_body(credential), audience=[party], at=now)
     return credential, secret
 
 
+def _token_body(credential: Credential) -> dict[str, object]:
+    """What the ledger keeps of a token: who holds it, never its secret or the secret's hash."""
+    return {"id": credential.id, "party": credential.party, "role": credential.role.value,
+            "name": credential.name, "created": credential.created,
+            "revoked": credential.revoked}
+
+
 def revoke_credential(store: Store, credential_id: str, now: datetime) -> Credential:
-    credential = store.revoke_credential(credential_id, now)
-    store.record("hub", "token.revoke", credential_id, now)
+    with store.atomic():
+        credential = store.revoke_credential(credential_id, now)
+        ledger.record(store, ledger.HUB, "token.revoke", credential_id,
+                      _token_body(credential), audience=[credential.party], at=now)
     return credential
 
 
@@ -103,7 +115,9 @@ def set_disclosure(hub: Hub, actor: Credential, recipient: str, level: Disclosur
         rule = DisclosureRule(actor.party, recipient, level)
         with hub.store.atomic():
             hub.store.set_disclosure(rule)
-            hub.store.record(actor.party, "disclosure", f"{recipient}:{level.value}", now)
+            ledger.record(hub, actor.party, "disclosure", recipient,
+                          {"source": actor.party, "recipient": recipient,
+                           "level": level.value}, audience=[recipient])
             raise_alerts(hub, [alert(hub, recipient, AlertKind.DISCLOSURE, party=actor.party,
                                      level=level.value)])
         others = [r for r in hub.scenario().disclosure

@@ -49,6 +49,7 @@ class Limits:
     session_hours: float = 12.0
     max_ack_within_s: float = 7 * 24 * 3600.0
     max_batch: int = 5000
+    watch_void_m: float = 2000.0  # an outage opening a gap this long raises a watch void
 
 
 class Hub:

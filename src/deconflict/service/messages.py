@@ -14,6 +14,7 @@ from typing import Any
 
 from deconflict.errors import ConflictingStateError, NotFoundError, ValidationError
 from deconflict.model import Alert, AlertKind, Credential, Level, Message, rfc3339
+from deconflict.service import ledger
 from deconflict.service.alerts import alert, raise_alerts
 from deconflict.service.hub import Hub, require_actor
 
@@ -55,7 +56,8 @@ def send_message(hub: Hub, actor: Credential, to: str, level: Level, text: str,
 def _save(hub: Hub, message: Message, alerts: list[Alert], actor: str, kind: str) -> None:
     with hub.store.atomic():
         hub.store.save_message(message)
-        hub.store.record(actor, kind, message.id, hub.now())
+        ledger.record(hub, actor, kind, message.id, message_view(message),
+                      audience=[message.sender, message.recipient])
         raise_alerts(hub, alerts)
 
 
@@ -136,14 +138,17 @@ def _escalate(hub: Hub, message: Message, now: datetime) -> list[Alert]:
                   for p in (message.sender, message.recipient)]
         alerts.append(alert(hub, message.recipient, AlertKind.MESSAGE, **message_view(follow)))
         hub.store.save_message(follow)
-        hub.store.record("hub", "message.escalate", message.id, now)
+        ledger.record(hub, ledger.HUB, "message.escalate", message.id,
+                      {**payload, "follow_up": message_view(follow)},
+                      audience=[message.sender, message.recipient])
         return raise_alerts(hub, alerts)
 
 
 def _silent(hub: Hub, message: Message, now: datetime) -> list[Alert]:
     hub.store.set_unresponsive(message.recipient, now)
-    hub.store.record("hub", "party.unresponsive", message.recipient, now)
-    hub.changed()
     payload = {"party": message.recipient, "message": message.id, "since": rfc3339(now)}
+    ledger.record(hub, ledger.HUB, "party.unresponsive", message.recipient, payload,
+                  audience=[message.sender, message.recipient])
+    hub.changed()
     return raise_alerts(hub, [alert(hub, p, AlertKind.UNRESPONSIVE, **payload)
                               for p in (message.sender, message.recipient)])

@@ -16,7 +16,7 @@ from deconflict.errors import (
     RateLimitedError,
     ValidationError,
 )
-from deconflict.interop.documents import notice_from_document
+from deconflict.interop.documents import notice_from_document, notice_to_document
 from deconflict.model import (
     Alert,
     AlertKind,
@@ -30,6 +30,7 @@ from deconflict.model import (
     Rule,
     Scenario,
 )
+from deconflict.service import ledger
 from deconflict.service.alerts import alert, raise_alerts
 from deconflict.service.hub import Hub, require_actor
 
@@ -64,16 +65,30 @@ def file_notice(hub: Hub, actor: Credential, body: object) -> tuple[Filing, dict
         _check_own_id(actor, notice)
         _guard(hub, actor, notice)
         conflicts = tuple(hub.screen(notice))
+        checkpoint = ledger.cite_checkpoint(hub)
         with hub.store.atomic():
-            checkpoint = hub.store.ledger_position()
             filing = Filing(notice, _first_state(conflicts), now, checkpoint, conflicts)
             hub.store.add_notice(notice)
             hub.store.save_filing(filing)
-            hub.store.record(actor.party, "notice", notice.id, now)
+            reply = notice_view(hub, filing, actor.party)
+            _record_filing(hub, filing, actor.party, "notice", reply)
             raise_alerts(hub, _touched_alerts(hub, filing) + _probing_alerts(hub, filing))
         hub.add_notice(notice)
         hub.filed(filing)
-        return filing, notice_view(hub, filing, actor.party)
+        return filing, reply
+
+
+def _record_filing(hub: Hub, filing: Filing, actor: str, kind: str,
+                   reply: dict[str, Any]) -> None:
+    """The notice as filed (seen by its parties), then the screening's reply as the notifier
+    got it (seen by the notifier alone: it tells of others)."""
+    notice = filing.notice
+    ledger.record(hub, actor, kind, notice.id,
+                  {"notice": notice_to_document(notice), "party": notice.party,
+                   "filed": filing.filed, "checkpoint": filing.checkpoint},
+                  audience={notice.party, *filing.touched})
+    ledger.record(hub, ledger.HUB, "notice.screened", notice.id, reply,
+                  audience=[notice.party])
 
 
 def _first_state(conflicts: Sequence[Conflict]) -> NoticeState:
@@ -128,11 +143,13 @@ def adopt_loaded_notices(hub: Hub) -> list[Filing]:
         adopted = []
         for notice in loose:
             conflicts = tuple(hub.screen(notice))
+            checkpoint = ledger.cite_checkpoint(hub)
             with hub.store.atomic():
-                filing = Filing(notice, _first_state(conflicts), hub.now(),
-                                hub.store.ledger_position(), conflicts)
+                filing = Filing(notice, _first_state(conflicts), hub.now(), checkpoint,
+                                conflicts)
                 hub.store.save_filing(filing)
-                hub.store.record(notice.party, "notice.loaded", notice.id, hub.now())
+                _record_filing(hub, filing, ledger.HUB, "notice.loaded",
+                               notice_view(hub, filing, notice.party))
             hub.filed(filing)
             hub.loaded.add(notice.id)
             adopted.append(filing)
@@ -230,7 +247,10 @@ def answer_notice(hub: Hub, actor: Credential, notice_id: str, kind: AnswerKind,
         filing = filing.answered(Answer(actor.party, kind, now, comment))
         with hub.store.atomic():
             hub.store.save_filing(filing)
-            hub.store.record(actor.party, f"notice.{kind.value}", notice_id, now)
+            ledger.record(hub, actor.party, f"notice.{kind.value}", notice_id,
+                          {"notice": notice_id, "answer": kind.value, "comment": comment,
+                           "state": filing.state.value},
+                          audience=[filing.notice.party])
             raise_alerts(hub, [alert(hub, filing.notice.party, AlertKind.NOTICE_ANSWERED,
                                      notice=notice_id, party=actor.party, answer=kind.value,
                                      comment=comment, state=filing.state.value)])
@@ -255,7 +275,8 @@ def set_notice_state(hub: Hub, actor: Credential, notice_id: str, state: NoticeS
         filing = replace(filing, state=state)
         with hub.store.atomic():
             hub.store.save_filing(filing)
-            hub.store.record(actor.party, f"notice.{state.value}", notice_id, now)
+            ledger.record(hub, actor.party, f"notice.{state.value}", notice_id,
+                          {"notice": notice_id, "state": state.value}, audience=filing.touched)
             raise_alerts(hub, [alert(hub, p, AlertKind.NOTICE_STATE, notice=notice_id,
                                      state=state.value) for p in sorted(filing.touched)])
         hub.filed(filing)

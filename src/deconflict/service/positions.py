@@ -9,6 +9,7 @@ from deconflict.engine.disclosure import told_separation
 from deconflict.engine.separation import separation_involving
 from deconflict.errors import ValidationError
 from deconflict.model import Alert, AlertKind, Credential, Fix, Scenario, SeparationFinding
+from deconflict.service import ledger
 from deconflict.service.alerts import alert, raise_alerts
 from deconflict.service.hub import Hub, require_actor
 
@@ -33,7 +34,10 @@ def report_positions(hub: Hub, actor: Credential, reports: Sequence[PositionRepo
         pairs = [(r.unit, r.fix) for r in reports]
         with hub.store.atomic():
             hub.store.add_fixes(pairs)
-            hub.store.record(actor.party, "positions", str(len(pairs)), hub.now())
+            # One entry per batch, committing to its content: the positions stay withheld
+            # from parties the owner does not release them to (see service.ledger).
+            ledger.record(hub, actor.party, ledger.POSITIONS, actor.party,
+                          ledger.positions_body(pairs), withheld=True)
         hub.apply_fixes(pairs)
         return len(pairs)
 

@@ -6,16 +6,19 @@ through the server, which applies the disclosure rules.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from deconflict.engine import screen_notices, separation_findings, verdict_of
 from deconflict.errors import ValidationError
 from deconflict.interop.scenario import load_scenario
 from deconflict.model import Conflict, Notice, Scenario, SeparationFinding, rfc3339
+from deconflict.service import ledger
 from deconflict.storage import open_store
 
 __all__ = [
@@ -79,9 +82,15 @@ def _counts(scenario: Scenario) -> dict[str, int]:
 def load_into_store(scenario_path: PathLike, db_path: PathLike) -> LoadSummary:
     """Validate a scenario file, then replace the store's whole state with it in one transaction."""
     scenario = load_scenario(scenario_path)
+    digest = hashlib.sha256(Path(scenario_path).read_bytes()).hexdigest()
     store = open_store(db_path)
     try:
-        store.replace_scenario(scenario)
+        with store.atomic():  # the ledger keeps its history across loads, and notes this one
+            store.replace_scenario(scenario)
+            ledger.record(store, ledger.HUB, "scenario.load", scenario.name,
+                          {"name": scenario.name, "time": scenario.time,
+                           "counts": _counts(scenario), "sha256": digest},
+                          audience=[ledger.ALL], at=datetime.now(UTC))
     finally:
         store.close()
     return LoadSummary(os.fspath(db_path), scenario.name, _counts(scenario))

@@ -6,8 +6,9 @@ from typing import Any
 
 from deconflict.engine.geodesy import buffer_footprint
 from deconflict.errors import ValidationError
-from deconflict.interop.documents import site_from_document
+from deconflict.interop.documents import site_from_document, site_to_document
 from deconflict.model import AlertKind, Credential, Site, rfc3339
+from deconflict.service import ledger
 from deconflict.service.alerts import alert, raise_alerts
 from deconflict.service.hub import Hub, require_actor
 from deconflict.service.notices import new_id
@@ -41,7 +42,9 @@ def notify_site(hub: Hub, actor: Credential, body: object) -> Site:
                   if p != actor.party]
         with hub.store.atomic():
             hub.store.add_site(site)
-            hub.store.record(actor.party, "site", site.id, now)
+            ledger.record(hub, actor.party, "site", site.id,
+                          {**site_to_document(site), "party": site.party},
+                          audience=[ledger.ALL])
             raise_alerts(hub, alerts)
         hub.apply(sites=(*hub.scenario().sites, site))
         return site

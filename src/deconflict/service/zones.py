@@ -11,8 +11,10 @@ from deconflict.errors import (
     NotFoundError,
     ValidationError,
 )
-from deconflict.interop.documents import zone_from_document
+from deconflict.interop import geojson
+from deconflict.interop.documents import zone_from_document, zone_to_document
 from deconflict.model import AlertKind, Credential, Zone, ZoneVersion, rfc3339
+from deconflict.service import ledger
 from deconflict.service.alerts import alert, raise_alerts
 from deconflict.service.hub import Hub, require_actor
 
@@ -25,7 +27,9 @@ def version_view(version: ZoneVersion) -> dict[str, Any]:
             "proposed": rfc3339(version.proposed),
             "signatories": list(version.zone.signatories),
             "signed_by": sorted(version.signed_by), "awaiting": sorted(version.awaiting),
-            "effective": rfc3339(effective) if effective else None}
+            "effective": rfc3339(effective) if effective else None,
+            # The geometry lets a signatory see what it is asked to sign (drawn dashed).
+            "geometry": geojson.zone_feature(version.zone)["geometry"]}
 
 
 def _concerned(zone: Zone) -> set[str]:
@@ -95,7 +99,10 @@ def _store_version(hub: Hub, version: ZoneVersion, actor: str, kind: str) -> Zon
         hub.store.save_zone_version(version)
         if effective:
             hub.store.put_zone(version.zone)
-        hub.store.record(actor, kind, f"{version.zone.id}@{version.zone.version}", hub.now())
+        # In effect, a version is every party's to know; pending, only its parties'.
+        ledger.record(hub, actor, kind, version.zone.id,
+                      {**view, "zone": zone_to_document(version.zone)},
+                      audience=[ledger.ALL] if effective else _concerned(version.zone))
         raise_alerts(hub, alerts)
     if effective:
         zones = [z for z in hub.scenario().zones if z.id != version.zone.id]

@@ -35,6 +35,9 @@ from deconflict.model import (
     Zone,
     ZoneVersion,
 )
+from deconflict.model.detection import Crossing, Detection, Track
+from deconflict.model.incident import Incident
+from deconflict.storage.ledger import CheckpointRow, KeyRow, LedgerRow
 
 __all__ = ["Store"]
 
@@ -238,14 +241,117 @@ class Store(Protocol):
         raises :class:`ValidationError`."""
         ...
 
-    # -- ledger stand-in ------------------------------------------------------------------------
+    # -- ledger ---------------------------------------------------------------------------------
 
-    def record(self, actor: str, kind: str, ref: str, at: datetime) -> int:
-        """Append a state change; its position (1, 2, 3, ...)."""
+    def ledger_size(self) -> int:
+        """How many entries the log holds (the next entry's index; 0 when none)."""
         ...
 
-    def ledger_position(self) -> int:
-        """How many state changes were recorded (0 when none)."""
+    def append_entry(self, row: LedgerRow, subjects: Sequence[str] = ()) -> None:
+        """Append the next entry (``row.index`` must be the log's size, else
+        :class:`ConflictingStateError`); ``subjects``: further ids it is about."""
+        ...
+
+    def ledger_entry(self, index: int) -> LedgerRow:
+        """The entry at ``index``, or :class:`NotFoundError`."""
+        ...
+
+    def ledger_entries(self, start: int = 0, stop: int | None = None) -> list[LedgerRow]:
+        """Entries with ``start <= index < stop``, in order."""
+        ...
+
+    def ledger_entries_about(self, ref: str) -> list[LedgerRow]:
+        """Entries whose ``ref`` or subjects name ``ref``, in order."""
+        ...
+
+    def ledger_entries_between(self, ref: str, since: datetime, until: datetime, *,
+                               kind: str | None = None,
+                               containing: str | None = None) -> list[LedgerRow]:
+        """Entries with ``ref`` (and ``kind``) timed within ``[since, until]`` whose body text
+        holds ``containing``, in order."""
+        ...
+
+    def leaf_hashes(self, start: int = 0) -> list[bytes]:
+        """Leaf hashes from index ``start`` on, in order."""
+        ...
+
+    def add_key(self, key: KeyRow) -> None:
+        """Store a signing key; a taken key id raises :class:`ConflictingStateError`."""
+        ...
+
+    def retire_key(self, key_id: str, at: datetime) -> None:
+        """The key signs nothing from ``at`` on (it still verifies what it signed)."""
+        ...
+
+    def ledger_keys(self, name: str | None = None) -> list[KeyRow]:
+        """Every key (or one name's), by registration time, then key id."""
+        ...
+
+    def save_checkpoint(self, checkpoint: CheckpointRow) -> None:
+        """Store a checkpoint or a note with more signatures; another root for a published size
+        raises :class:`ConflictingStateError`."""
+        ...
+
+    def ledger_checkpoint(self, size: int | None = None) -> CheckpointRow:
+        """The checkpoint of ``size`` (default: the latest), or :class:`NotFoundError`."""
+        ...
+
+    def ledger_checkpoint_at_most(self, size: int) -> CheckpointRow | None:
+        """The largest checkpoint of at most ``size`` leaves, if any."""
+        ...
+
+    def ledger_checkpoints(self) -> list[CheckpointRow]:
+        """Every published checkpoint, by size."""
+        ...
+
+    def ledger_origin(self, proposed: str) -> str:
+        """The log's origin: the one chosen before, or ``proposed`` from now on."""
+        ...
+
+    # -- incidents ------------------------------------------------------------------------------
+
+    def add_incident(self, incident: Incident) -> None:
+        """Store an incident with its correlated items (in order); a taken id raises
+        :class:`ConflictingStateError`."""
+        ...
+
+    def incident(self, incident_id: str) -> Incident:
+        """An incident, or :class:`NotFoundError`."""
+        ...
+
+    def incidents(self, party: str | None = None) -> list[Incident]:
+        """Incidents (reported by ``party``), in the order they were filed."""
+        ...
+
+    # -- detections and tracks ------------------------------------------------------------------
+
+    def add_detections(self, detections: Sequence[Detection], tracks: Sequence[Track],
+                       crossings: Sequence[Crossing] = ()) -> None:
+        """Append new detections, store the tracks that hold them (new ones, or existing ones
+        with their new head and state; closed ones too) and append new crossings, in one
+        transaction. Each detection must be held by exactly one of ``tracks``
+        (:class:`ValidationError`); a taken detection id raises
+        :class:`ConflictingStateError`."""
+        ...
+
+    def detections(self, parties: Collection[str] | None = None,
+                   since: datetime | None = None) -> list[Detection]:
+        """Detections (of ``parties``; observed at or after ``since``), by time, then arrival."""
+        ...
+
+    def tracks(self, parties: Collection[str] | None = None, *,
+               ids: Collection[str] | None = None, open_only: bool = False,
+               heads_only: bool = False, since: datetime | None = None) -> list[Track]:
+        """Tracks (of ``parties``, among ``ids``, not closed, last seen at or after ``since``),
+        in the order they were made, each with all its detections or only its head."""
+        ...
+
+    def crossings(self, track_ids: Collection[str] | None = None) -> list[Crossing]:
+        """Crossings and touches (of the tracks ``track_ids``), by time, then track."""
+        ...
+
+    def detection_counts(self, party: str) -> tuple[int, int]:
+        """How many detections and tracks of ``party`` are stored."""
         ...
 
     def close(self) -> None:

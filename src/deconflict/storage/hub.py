@@ -1,5 +1,5 @@
-"""The hub's running state: credentials and sessions, filings, zone versions, messages, alerts,
-separation levels and the ledger stand-in.
+"""The hub's running state: credentials and sessions, filings, zone versions, messages, alerts
+and separation levels (the ledger is :mod:`deconflict.storage.ledger`).
 
 :class:`HubState` is mixed into :class:`~deconflict.storage.sql.SqlStore` and uses only its
 statement and transaction helpers, so every backend gets these nouns without overriding anything.
@@ -288,20 +288,6 @@ class HubState:
             self._many("DELETE FROM separation_levels WHERE a = ? AND b = ?", deletes)
             self._many("INSERT INTO separation_levels (a, b, level) VALUES (?, ?, ?) "
                        "ON CONFLICT (a, b) DO UPDATE SET level = excluded.level", upserts)
-
-    # -- ledger stand-in ------------------------------------------------------------------------
-
-    def record(self, actor: str, kind: str, ref: str, at: datetime) -> int:
-        moment = r.time_text(at)
-        with self._write():
-            position = self._next("ledger", "position", 1)
-            self._execute("INSERT INTO ledger (position, actor, kind, ref, recorded) "
-                          "VALUES (?, ?, ?, ?, ?)", (position, actor, kind, ref, moment))
-        return position
-
-    def ledger_position(self) -> int:
-        with self._read():
-            return self._next("ledger", "position", 1) - 1
 
 
 def _group(rows: Sequence[Sequence[Any]], width: int) -> Group:

@@ -47,6 +47,7 @@ from deconflict.model import (
     Zone,
     ZoneKind,
 )
+from deconflict.storage.sensor_rows import schedule_text, with_schedule
 
 __all__ = [
     "AREAS",
@@ -208,18 +209,19 @@ NOTICES: Table[Notice] = Table(
 
 SENSORS: Table[Sensor] = Table(
     "sensors",
-    ("id", "party", "kind", "lon", "lat", "alt_m", "range_m", "bearing_deg", "fov_deg", "name"),
+    ("id", "party", "kind", "lon", "lat", "alt_m", "range_m", "bearing_deg", "fov_deg", "name",
+     "schedule"),
     lambda s: (s.id, s.party, s.kind.value, s.position.lon, s.position.lat, s.position.alt_m,
-               s.range_m, s.bearing_deg, s.fov_deg, s.name),
-    lambda r: Sensor(r[0], r[1], SensorKind(r[2]), Position(r[3], r[4], r[5]), r[6], r[7], r[8],
-                     r[9]),
+               s.range_m, s.bearing_deg, s.fov_deg, s.name, schedule_text(s)),
+    lambda r: with_schedule(Sensor(r[0], r[1], SensorKind(r[2]), Position(r[3], r[4], r[5]),
+                                   r[6], r[7], r[8], r[9]), r[10]),
 )
 
 BORDERS: Table[Border] = Table(
     "borders",
-    ("id", "geometry", "radius_m", "name"),
-    lambda b: (b.id, *_shape_cols(b.shape), b.name),
-    lambda r: Border(r[0], _shape(r[1], r[2]), r[3]),
+    ("id", "geometry", "radius_m", "name", "owner", "ref"),
+    lambda b: (b.id, *_shape_cols(b.shape), b.name, b.owner, b.ref),
+    lambda r: Border(r[0], _shape(r[1], r[2]), r[3], r[4], r[5]),
 )
 
 

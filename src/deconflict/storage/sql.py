@@ -48,6 +48,7 @@ from deconflict.model import (
 )
 from deconflict.storage import rows as r
 from deconflict.storage.bbox import Box, around, point_box, shape_box
+from deconflict.storage.detections import DetectionState
 from deconflict.storage.history import (
     FixEntry,
     Latest,
@@ -59,6 +60,8 @@ from deconflict.storage.history import (
     track_entries,
 )
 from deconflict.storage.hub import HubState, marks
+from deconflict.storage.incidents import IncidentState
+from deconflict.storage.ledger import LedgerState
 from deconflict.storage.schema import Migration, bundled
 
 __all__ = ["Connection", "FixEntry", "LatestEntry", "ShapeEntry", "SqlStore"]
@@ -115,7 +118,8 @@ class Connection(Protocol):
     def close(self) -> None: ...
 
 
-class SqlStore(HubState, AbstractContextManager["SqlStore"]):
+class SqlStore(HubState, LedgerState, IncidentState, DetectionState,
+               AbstractContextManager["SqlStore"]):
     """The :class:`~deconflict.storage.base.Store` contract over any DB-API connection."""
 
     #: Driver exception classes: any failure, and a broken constraint (duplicate id, bad value).
