@@ -16,6 +16,7 @@ from deconflict.api import (
     routes_access,
     routes_alerts,
     routes_console,
+    routes_coverage,
     routes_detections,
     routes_incidents,
     routes_ledger,
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     for module in (routes_access, routes_picture, routes_notices, routes_lines, routes_alerts,
-                   routes_incidents, routes_ledger, routes_detections, routes_console):
+                   routes_incidents, routes_ledger, routes_detections, routes_coverage,
+                   routes_console):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

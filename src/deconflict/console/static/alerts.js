@@ -39,14 +39,20 @@ const KINDS = {
   disclosure: [(d) => `${d.party} now releases its units to you as ${d.level}`, ["units"]],
 };
 
+/** Where an alert of a registered kind points on the map (see registerAlertKind). */
+const LOCATORS = {};
+
 let group = null;
 let refreshAll = async () => {};
 let source = null;
 let lastId = 0;
 let catchUp = null;
 
-export function registerAlertKind(kind, describe, topics) {
+/** Describes a kind of alert: ``describe(detail)`` → text, the state ``topics`` it changes, and
+ * optionally ``locate(detail)`` → [lat, lon] of what it is about (for "Show on map"). */
+export function registerAlertKind(kind, describe, topics, locate = null) {
   KINDS[kind] = [describe, topics];
+  if (locate) LOCATORS[kind] = locate;
 }
 
 function rules(d) {
@@ -208,6 +214,13 @@ function position(alert) {
   if (alert.kind === "site") return sitePositions.get(d.id);
   if (alert.kind === "notice_conflict") return noticePositions.get(d.id);
   if (alert.kind.startsWith("notice_")) return noticePositions.get(d.notice);
+  if (LOCATORS[alert.kind]) {
+    try {
+      return LOCATORS[alert.kind](d) || undefined;
+    } catch {
+      return undefined; // a detail of an unexpected shape: nothing to point at
+    }
+  }
   return undefined;
 }
 

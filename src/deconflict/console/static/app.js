@@ -3,7 +3,9 @@
 import * as alerts from "./alerts.js";
 import { api } from "./api.js";
 import { drawBasemap } from "./basemap.js";
+import * as border from "./border.js";
 import * as cells from "./cells.js";
+import * as coverage from "./coverage.js";
 import { $ } from "./dom.js";
 import { renderToggles } from "./layers.js";
 import * as lines from "./lines.js";
@@ -14,13 +16,14 @@ import * as replay from "./replay.js";
 import { loadMe, showIdentity, signIn, signOut } from "./session.js";
 import * as sites from "./sites.js";
 import { on, set, state } from "./state.js";
+import * as tracks from "./tracks.js";
 import * as units from "./units.js";
 import * as zones from "./zones.js";
 
 /** Map layers, in the order of their toggles. Add a layer module here (see layers.js). */
-const LAYER_MODULES = [units, cells, zones, sites, notices, alerts];
+const LAYER_MODULES = [units, cells, zones, sites, notices, border, tracks, alerts];
 /** Panels that draw no layer of their own. */
-const PANEL_MODULES = [noticeform, lines, replay];
+const PANEL_MODULES = [noticeform, lines, replay, coverage];
 
 /** What each piece of state is read from. */
 const SOURCES = {
@@ -31,9 +34,15 @@ const SOURCES = {
   sites: "/sites",
   notices: "/notices",
   messages: "/messages",
+  borders: "/borders",
+  coverage: "/coverage",
+  sensors: "/sensors",
+  tracks: "/tracks",
+  detections: "/detections",
 };
 const POLL_MS = 15000;
-const POLLED = ["units", "notices", "messages", "versions"];
+const POLLED = ["units", "notices", "messages", "versions", "coverage", "sensors", "tracks",
+  "detections"];
 
 const inFlight = new Map();
 

@@ -1,7 +1,8 @@
 // The Leaflet map: no tile server, only local layers in panes stacked in a fixed order.
 const PANES = [
   ["basemap", 200], ["cells", 410], ["zones", 420], ["sites", 430], ["notices", 440],
-  ["extra", 450], ["units", 610], ["alerts", 650], ["draft", 660],
+  ["sensors", 445], ["extra", 450], ["border", 455], ["tracks", 600], ["units", 610],
+  ["alerts", 650], ["draft", 660],
 ];
 
 let map = null;

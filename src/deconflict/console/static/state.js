@@ -1,6 +1,7 @@
 // What the page knows, all of it as the server returned it, and a small event bus.
 // Topics: "me", "parties", "units", "zones", "versions", "sites", "notices", "messages",
-// "alerts", "alert" (one new alert), "time" (replay time moved), "session:lost".
+// "alerts", "alert" (one new alert), "time" (replay time moved), "session:lost", and for border
+// surveillance "borders", "coverage", "sensors", "tracks", "detections".
 
 export const state = {
   me: null,           // GET /me
@@ -12,6 +13,11 @@ export const state = {
   notices: null,      // GET /notices
   messages: [],       // GET /messages
   alerts: [],         // GET /alerts, then the stream
+  borders: null,      // GET /borders (every border: shared geography)
+  coverage: null,     // GET /coverage (from the sensors this party may see)
+  sensors: null,      // GET /sensors
+  tracks: null,       // GET /tracks
+  detections: null,   // GET /detections
   replayAt: null,     // Date while replaying, null when live
 };
 
