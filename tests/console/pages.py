@@ -13,7 +13,7 @@ from .conftest import WAIT_MS, ConsoleHub, Officer
 __all__ = ["PANELS", "WITHHELD", "expect_picture_as_served", "file_notice", "notice_item",
            "open_panel", "served_units", "shown_cells", "shown_units", "withheld_from"]
 
-PANELS = ("Notices", "Alerts", "Lines", "Zones", "Sites")
+PANELS = ("Notices", "Alerts", "Lines", "Zones", "Sites", "Coverage")
 
 #: What each party may never see in tests/console/console.yaml: the other side's unit ids and
 #: names, and notices that do not touch it.

@@ -31,7 +31,9 @@ def test_loading_a_scenario_and_making_tokens_are_entries(lh: LedgerHub) -> None
     first = lh.hub.store.ledger_entry(0)
     assert (first.kind, first.actor, first.ref) == ("scenario.load", "hub", "CLI test")
     body = json.loads(first.body or "{}")
-    assert body["counts"]["units"] == 3 and len(body["sha256"]) == 64
+    # every party reads it: counts of what every party is shown, never of units (review)
+    assert body["counts"] == {"parties": 5, "sites": 1, "zones": 0}
+    assert len(body["sha256"]) == 64
     made = [e for e in lh.export()["entries"] if e["kind"] == "token.create"]
     assert {e["body"]["party"] for e in made} == {"coalition", "sdf", "russia", "syria", "sarc"}
     assert all(set(e["body"]) == {"id", "party", "role", "name", "created", "revoked"}

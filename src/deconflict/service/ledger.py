@@ -1,7 +1,7 @@
 """The ledger's use cases: every state change a signed entry in a Merkle log, checkpoints the
 hub signs and the parties countersign, proofs, and what each party may read of it all.
 
-Keys: each party has an Ed25519 key pair, created the first time it acts and held by the hub,
+Keys: each party has an Ed25519 key pair, made with the scenario's load and held by the hub,
 which signs its entries with it. A party that registers its own public key takes that over: the
 hub retires (and forgets) the key it held, and from then on only entries the party signed itself
 carry its name; what the hub records of that party's requests through the API is signed by the
@@ -104,6 +104,8 @@ ALL = "*"
 POSITIONS = "positions"
 #: The fields of each report in a batch's content (see :func:`positions_body`).
 POSITION_COLUMNS = ("unit", "lon", "lat", "alt_m", "time", "radius_m", "stale")
+#: The kind of the entry that records a scenario's load (see scenario_ops).
+_LOAD = "scenario.load"
 #: How far from the hub's clock a self-signed entry's time may be.
 _SELF_SIGNED_SKEW_S = 600.0
 
@@ -180,10 +182,8 @@ def _held_pair(store: Store, name: str, at: datetime) -> KeyPair | None:
         return None
     current = _current_key(store, name)
     if current is None:
-        made = KeyPair.generate()
-        store.add_key(KeyRow(made.key_id(name).hex(), name, made.public_bytes(),
-                             made.private_bytes(), at))
-        log.pairs[made.key_id(name).hex()] = made
+        made = _make_key(store, name, at)
+        _hold_keys(store, at)
         return made
     if current.private_key is None:
         return None
@@ -191,6 +191,27 @@ def _held_pair(store: Store, name: str, at: datetime) -> KeyPair | None:
     if held is None:
         held = log.pairs[current.key_id] = KeyPair.from_private_bytes(current.private_key)
     return held
+
+
+def _make_key(store: Store, name: str, at: datetime) -> KeyPair:
+    made = KeyPair.generate()
+    store.add_key(KeyRow(made.key_id(name).hex(), name, made.public_bytes(),
+                         made.private_bytes(), at))
+    _log(store).pairs[made.key_id(name).hex()] = made
+    return made
+
+
+def _hold_keys(store: Store, at: datetime) -> None:
+    """Make a held key for every party that has none, all at once (when the log starts, or a
+    load brings new parties): every party reads the keys and their times, and a key made at a
+    party's first act would tell them when that party first did anything, withheld or not."""
+    for party in store.parties():
+        try:
+            check_key_name(party.id, "actor")
+        except ValidationError:  # the hub signs for it (see _held_pair)
+            continue
+        if not store.ledger_keys(party.id):
+            _make_key(store, party.id, at)
 
 
 def _hub_pair(store: Store, at: datetime) -> KeyPair:
@@ -283,6 +304,8 @@ def record(target: Target, actor: str, kind: str, ref: str, body: Mapping[str, A
     store, moment = _store(target), _moment(target, at)
     readers = _readers(actor, audience)
     with store.atomic():
+        if kind == _LOAD:  # a load may bring parties: their keys come with it (_hold_keys)
+            _hold_keys(store, moment)
         pair = _held_pair(store, actor, moment)
         signer, content = (actor, dict(body)) if pair is not None else (
             HUB, {**body, "on_behalf_of": actor})

@@ -79,6 +79,16 @@ def _counts(scenario: Scenario) -> dict[str, int]:
     return {name: len(getattr(scenario, name)) for name in names}
 
 
+def _public_counts(scenario: Scenario) -> dict[str, int]:
+    """The counts every party may read in the load's ledger entry: of what every party is shown
+    (parties, sites, zones and lines); how many units, notices or sensors the others hold is
+    theirs to disclose."""
+    return {name: n for name, n in _counts(scenario).items() if name in _PUBLIC_COUNTS}
+
+
+_PUBLIC_COUNTS = frozenset({"parties", "sites", "zones"})
+
+
 def load_into_store(scenario_path: PathLike, db_path: PathLike) -> LoadSummary:
     """Validate a scenario file, then replace the store's whole state with it in one transaction."""
     scenario = load_scenario(scenario_path)
@@ -89,7 +99,7 @@ def load_into_store(scenario_path: PathLike, db_path: PathLike) -> LoadSummary:
             store.replace_scenario(scenario)
             ledger.record(store, ledger.HUB, "scenario.load", scenario.name,
                           {"name": scenario.name, "time": scenario.time,
-                           "counts": _counts(scenario), "sha256": digest},
+                           "counts": _public_counts(scenario), "sha256": digest},
                           audience=[ledger.ALL], at=datetime.now(UTC))
     finally:
         store.close()

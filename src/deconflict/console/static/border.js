@@ -86,11 +86,12 @@ function renderLines() {
     const name = border.name || border.id;
     for (const part of border.covered) {
       lines.addLayer(stretch(part, border, WATCHED, "covered",
-        `Watched: ${km(part.length_m)} of ${name}, km ${kmAt(part.from_m)} to ${kmAt(part.to_m)}`));
+        `Watched: ${kmAt(part.length_m)} km of ${name}, km ${kmAt(part.from_m)} to `
+        + `${kmAt(part.to_m)}`));
     }
     for (const gap of border.gaps) {
       lines.addLayer(stretch(gap, border, GAP, "coverage-gap",
-        `Gap: ${km(gap.length_m)} of ${name} unwatched, km ${kmAt(gap.from_m)} to `
+        `Gap: ${kmAt(gap.length_m)} km of ${name} unwatched, km ${kmAt(gap.from_m)} to `
         + `${kmAt(gap.to_m)} (by the sensors you may see)`));
     }
   }

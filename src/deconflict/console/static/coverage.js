@@ -83,7 +83,7 @@ function borderBlock(feature) {
     nowView(id), body);
 }
 
-// -- now -----------------------------------------------------------------------------------------
+// -- now -------------------------------------------------------------------------------------
 
 function nowView(id) {
   const border = ((state.coverage && state.coverage.borders) || []).find((b) => b.id === id);
@@ -100,8 +100,8 @@ function nowView(id) {
 function gapItem(gap) {
   const where = `km ${(gap.from_m / 1000).toFixed(1)} to ${(gap.to_m / 1000).toFixed(1)}`;
   return h("li", { dataset: { testid: "gap-item" } }, `${km(gap.length_m)}, ${where} `,
-    h("button", { type: "button", class: "link", "aria-label": `Show the gap at ${where} on the map`,
-                  onclick: () => showOnMap(gap) }, "Show on map"));
+    h("button", { type: "button", class: "link", onclick: () => showOnMap(gap),
+                  "aria-label": `Show the gap at ${where} on the map` }, "Show on map"));
 }
 
 function showOnMap(gap) {
@@ -109,7 +109,7 @@ function showOnMap(gap) {
   getMap().fitBounds(bounds.pad(0.2), { maxZoom: 12 });
 }
 
-// -- over the day ----------------------------------------------------------------------------------
+// -- over the day ----------------------------------------------------------------------------
 
 function dayView(border, timeline, name) {
   const span = `${shortTime(timeline.from)} to ${shortTime(timeline.to)}`;
@@ -136,10 +136,12 @@ function bin(share) {
   return BINS.find((b) => share <= b.upto) || BINS[BINS.length - 1];
 }
 
-const SVG = "http://www.w3.org/2000/svg";
-
+/** An SVG element. The root comes from a <template> in index.html (the HTML parser gives it
+ * the SVG namespace), the others in the same namespace as the root. */
 function svg(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(SVG, tag);
+  const root = $("svg-template").content.firstElementChild;
+  const el = tag === "svg" ? root.cloneNode(false)
+    : document.createElementNS(root.namespaceURI, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   for (const child of children) el.append(child);
   return el;
