@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deconflict.errors import ValidationError
 from deconflict.model import Position, Side
 from deconflict.model.detection import Crossing, CrossingKind, Detection, Track, TrackState
 from deconflict.storage import rows as r
 from deconflict.storage.hub import marks
+from deconflict.storage.mixin import StorePart
 
 __all__ = ["DetectionState"]
 
@@ -72,17 +72,8 @@ def _holders(detections: Sequence[Detection], tracks: Sequence[Track]) -> list[s
     return out
 
 
-class DetectionState:
+class DetectionState(StorePart):
     """Store methods for detections, tracks and crossings (mixed into the generic SQL store)."""
-
-    if TYPE_CHECKING:  # provided by SqlStore
-        def _write(self) -> AbstractContextManager[None]: ...
-        def _read(self) -> AbstractContextManager[None]: ...
-        def _execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
-        def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
-        def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
-        def _one(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
-        def _next(self, table: str, column: str, first: int) -> int: ...
 
     # -- writing --------------------------------------------------------------------------------
 

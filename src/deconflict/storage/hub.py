@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deconflict.errors import ConflictingStateError, NotFoundError, ValidationError
 from deconflict.model import Alert, Credential, Filing, Message, NoticeState, Severity, ZoneVersion
 from deconflict.storage import hub_rows as h
 from deconflict.storage import rows as r
+from deconflict.storage.mixin import StorePart
 
 __all__ = ["HubState", "marks"]
 
@@ -54,17 +54,8 @@ _SAVE_MESSAGE = (f"INSERT INTO messages ({', '.join(h.MESSAGE_COLUMNS)}) "
 _LEVELS = frozenset(s.value for s in Severity)
 
 
-class HubState:
+class HubState(StorePart):
     """Store methods for the hub's running state (mixed into the generic SQL store)."""
-
-    if TYPE_CHECKING:  # provided by SqlStore
-        def _write(self) -> AbstractContextManager[None]: ...
-        def _read(self) -> AbstractContextManager[None]: ...
-        def _execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
-        def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
-        def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
-        def _one(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
-        def _next(self, table: str, column: str, first: int) -> int: ...
 
     # -- access ---------------------------------------------------------------------------------
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deconflict.errors import ConflictingStateError, NotFoundError
 from deconflict.model import Position
 from deconflict.model.incident import Incident, IncidentItem, IncidentKind
+from deconflict.storage.mixin import StorePart
 from deconflict.storage.rows import Row, text_time, time_text
 
 __all__ = ["INCIDENT_COLUMNS", "IncidentState", "incident_of", "incident_row"]
@@ -38,17 +38,8 @@ def incident_of(row: Row, items: Sequence[tuple[str, str]]) -> Incident:
                     tuple(IncidentItem(kind, ref) for kind, ref in items))
 
 
-class IncidentState:
+class IncidentState(StorePart):
     """Store methods for incidents (mixed into the generic SQL store)."""
-
-    if TYPE_CHECKING:  # provided by SqlStore
-        def _write(self) -> AbstractContextManager[None]: ...
-        def _read(self) -> AbstractContextManager[None]: ...
-        def _execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
-        def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
-        def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
-        def _one(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
-        def _next(self, table: str, column: str, first: int) -> int: ...
 
     def add_incident(self, incident: Incident) -> None:
         row = incident_row(incident)

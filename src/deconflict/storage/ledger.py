@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from deconflict.errors import ConflictingStateError, NotFoundError, ValidationError
 from deconflict.storage import rows as r
+from deconflict.storage.mixin import StorePart
 
 __all__ = ["CheckpointRow", "KeyRow", "LedgerRow", "LedgerState"]
 
@@ -74,17 +74,8 @@ _KEYS = "SELECT key_id, name, public_key, private_key, registered, retired FROM 
 _CHECKPOINTS = "SELECT size, root, published, note FROM ledger_checkpoints"
 
 
-class LedgerState:
+class LedgerState(StorePart):
     """Store methods for the ledger (mixed into the generic SQL store)."""
-
-    if TYPE_CHECKING:  # provided by SqlStore
-        def _write(self) -> AbstractContextManager[None]: ...
-        def _read(self) -> AbstractContextManager[None]: ...
-        def _execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
-        def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
-        def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
-        def _one(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
-        def _next(self, table: str, column: str, first: int) -> int: ...
 
     # -- entries --------------------------------------------------------------------------------
 

@@ -1,0 +1,23 @@
+"""What every part of the SQL store may call on the store it is mixed into."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["StorePart"]
+
+
+class StorePart:
+    """Base of the store's parts (hub state, ledger, detections, incidents); ``SqlStore`` provides
+    the primitives declared here, so each part only states what it adds."""
+
+    if TYPE_CHECKING:  # provided by SqlStore
+        def _write(self) -> AbstractContextManager[None]: ...
+        def _read(self) -> AbstractContextManager[None]: ...
+        def _execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+        def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+        def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
+        def _one(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+        def _next(self, table: str, column: str, first: int) -> int: ...
